@@ -1,0 +1,182 @@
+"""Command line: `python -m bot <command>` (also installed as `flx`).
+
+Only `run` (with a token) and `sync` import discord; ask, chat, kb, eval and bench stay Discord-free.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, Settings
+
+
+def _load_engine(settings: Settings):
+    from bot.engine import Engine, KnowledgeBaseError, PromptError
+
+    try:
+        return Engine.load(settings.kb_dir, settings.prompts_dir, max_chars=settings.max_question_chars)
+    except (KnowledgeBaseError, PromptError) as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(1) from exc
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from bot.render.json import answer_to_dict
+    from bot.render.text import render_text
+
+    engine = _load_engine(settings)
+    questions = sys.stdin if args.question == "-" else [args.question]
+    for line in questions:
+        question = line.rstrip("\n") if args.question == "-" else line
+        if args.question == "-" and not question.strip():
+            continue
+        answer = engine.ask(question)
+        if args.json:
+            print(json.dumps(answer_to_dict(answer), ensure_ascii=False), flush=True)
+        else:
+            print(render_text(answer, engine.prompts))
+    return 0
+
+
+def cmd_chat(args, settings: Settings) -> int:
+    from bot.render.text import render_text
+
+    engine = _load_engine(settings)
+    print(engine.prompts.render("help"))
+    previous: str | None = None
+    while True:
+        try:
+            question = input("\nask> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        command = question.strip().lower()
+        if command in {"quit", "exit", ":q"}:
+            return 0
+        if command in {"help", "?"}:
+            print(engine.prompts.render("help"))
+            continue
+        answer = engine.ask(question, context=previous)
+        print(render_text(answer, engine.prompts))
+        if answer.answered:
+            previous = question
+
+
+def cmd_kb(args, settings: Settings) -> int:
+    from bot.engine import validate
+
+    kb, problems = validate(settings.kb_dir)
+    if args.kb_command == "check":
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            print(f"kb check: {len(problems)} problem(s) in {len(kb.files)} file(s)", file=sys.stderr)
+            return 1
+        print(f"kb check: OK: {len(kb.entries)} entries ({len(kb.ladders)} ladders), {len(kb.sources)} sources, "
+              f"{len(kb.files)} files")
+        return 0
+    # stats
+    today = date.today()
+    stale = sorted(e.id for e in kb.entries.values() if e.last_reviewed and e.last_reviewed < today - timedelta(days=365))
+    no_quote = sorted(e.id for e in kb.entries.values() if not any(x.quote for x in e.excerpts))
+    areas = Counter(e.area for e in kb.entries.values())
+    print(f"entries: {len(kb.entries)} (ladders {len(kb.ladders)}); sources: {len(kb.sources)}; files: {len(kb.files)}")
+    print("entries per area:")
+    for area, count in sorted(areas.items()):
+        print(f"  {area:20} {count}")
+    print(f"last reviewed more than 12 months ago: {len(stale)}")
+    for ident in stale:
+        print(f"  {ident}")
+    print(f"entries without a verbatim quote: {len(no_quote)}")
+    if args.verbose:
+        for ident in no_quote:
+            print(f"  {ident}")
+    if problems:
+        print(f"warning: {len(problems)} validation problem(s); run `kb check`", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from bot.engine.evaluate import evaluate, load_questions, tune
+
+    engine = _load_engine(settings)
+    paths = [Path(p) for p in args.files] or [PROJECT_ROOT / "tests" / "eval"]
+    questions = load_questions(paths)
+    if args.tune:
+        rule, report = tune(engine, questions)
+        print(f"best rule: {rule}")
+    else:
+        report = evaluate(engine, questions)
+    for line in report.lines():
+        print(line)
+    if args.baseline:
+        from bot.engine.baseline import baseline_metrics
+
+        base = baseline_metrics(engine.kb, questions)
+        print(f"plain rank-bm25 over concatenated entries: hit@1 {base['hit1']:.3f}  hit@3 {base['hit3']:.3f}  "
+              f"MRR {base['mrr']:.3f}")
+    print(f"failures ({len(report.failures)}):")
+    for failure in report.failures[: None if args.verbose else 40]:
+        print(f"  {failure}")
+    return 0
+
+
+def cmd_bench(args, settings: Settings) -> int:
+    from bot.engine.bench import run_bench
+
+    run_bench(settings, quick=args.quick)
+    return 0
+
+
+def cmd_run(args, settings: Settings) -> int:
+    if not settings.discord_token:
+        print("DISCORD_TOKEN is not set: starting the terminal chat instead of the Discord bot.\n")
+        return cmd_chat(args, settings)
+    from bot.discord_app.runner import run_bot
+
+    return run_bot(settings)
+
+
+def cmd_sync(args, settings: Settings) -> int:
+    from bot.discord_app.runner import sync_commands
+
+    return sync_commands(settings, guild_id=args.guild)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the Discord bot (or the terminal chat without DISCORD_TOKEN)")
+    sub.add_parser("chat", help="interactive terminal session")
+    ask = sub.add_parser("ask", help="answer one question ('-' reads one question per line from stdin)")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb.add_argument("kb_command", choices=["check", "stats"])
+    kb.add_argument("-v", "--verbose", action="store_true")
+    ev = sub.add_parser("eval", help="evaluate retrieval and abstention on a question set")
+    ev.add_argument("files", nargs="*", help="YAML question files or folders (default tests/eval)")
+    ev.add_argument("--tune", action="store_true", help="grid-search the abstention thresholds")
+    ev.add_argument("--baseline", action="store_true", help="also score plain rank-bm25 over whole entries")
+    ev.add_argument("-v", "--verbose", action="store_true", help="list every failure")
+    bench = sub.add_parser("bench", help="index build and query latency versus rank-bm25")
+    bench.add_argument("--quick", action="store_true", help="smaller corpora, under 30 seconds")
+    sync = sub.add_parser("sync", help="register slash commands with Discord (rate-limited: run on changes only)")
+    sync.add_argument("--guild", type=int, default=None, help="sync to one guild (instant) instead of globally")
+    return parser
+
+
+COMMANDS = {"run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "kb": cmd_kb, "eval": cmd_eval,
+            "bench": cmd_bench, "sync": cmd_sync}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    command = args.command or "run"
+    return COMMANDS[command](args, settings)

@@ -1,0 +1,166 @@
+"""Turn text into index terms: the one analyzer used for passages and questions alike.
+
+Steps: Unicode normalisation (NFKC) and case folding, removal of control and zero-width characters,
+legal references turned into single terms ("art 26", "Article 26" -> art_26; "§ 3(b)" -> sec_3, sec_3_b;
+"19 CFR 12.42" -> cfr_12_42), British spellings folded to American (labour -> labor), stopwords dropped,
+Snowball stemming. Query expansion (acronyms from the KB's aliases, curated synonyms) is weighted so an
+expansion never outweighs the words a person actually typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+import Stemmer
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been before being below
+    between both but by can could did do does doing don down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is isn it its itself just let me more most
+    my myself no nor not of off on once only or other ought our ours ourselves out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your yours yourself
+    yourselves s t d ll m re ve y im ive id u ur pls plz please hi hey hello thanks thank bot tell explain know
+    anyone someone something anything get got gonna wanna like really actually also mean means say says said
+    whats hows wat wht
+    """.split()
+)
+
+# British -> American spellings the corpus and users mix; applied to both sides, so the mapping only
+# needs to be consistent, not linguistically perfect.
+SPELLINGS = {
+    "labour": "labor", "labours": "labors", "labourer": "laborer", "labourers": "laborers",
+    "harbour": "harbor", "harbouring": "harboring", "favour": "favor", "behaviour": "behavior",
+    "colour": "color", "defence": "defense", "offence": "offense", "licence": "license",
+    "programme": "program", "programmes": "programs", "centre": "center", "judgement": "judgment",
+    "aluminium": "aluminum", "tonnes": "tons", "enquiry": "inquiry", "enquiries": "inquiries",
+    "catalogue": "catalog", "practise": "practice", "cheque": "check",
+}
+_ISE = re.compile(r"(?<=\w{3})(is)(e|es|ed|ing|ation|ations|er|ers)$")
+
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
+
+# Legal references. Order matters: U.S.C. and CFR first so their numbers are not read as plain sections.
+_USC = re.compile(r"\b(\d{1,2})\s*u\.?\s?s\.?\s?c\.?\s*(?:§+\s*|sec(?:tion)?\.?\s*)?(\d{1,5}[a-z]?)\b")
+_CFR = re.compile(r"\b(\d{1,2})\s*c\.?\s?f\.?\s?r\.?\s*(?:§+\s*|part\s*|sec(?:tion)?\.?\s*)?(\d{1,4})(?:\.(\d{1,4}))?")
+_ARTICLE = re.compile(r"\b(?:articles?|arts?)\s*\.?\s*(\d{1,3})(?:\s*\(\s*([a-z0-9]{1,3})\s*\))?")
+_SECTION = re.compile(r"(?:§+|\bsec(?:tions?)?\b\.?|\bss?\.(?=\s*\d))\s*(\d{1,4})(?:\s*\(\s*([a-z0-9]{1,3})\s*\))?")
+_CONVENTION = re.compile(r"\b(?:convention|conv\.?)\s*(?:no\.?\s*|number\s*|#\s*)?(\d{2,3})\b")
+_PROTOCOL = re.compile(r"\bprotocol\s*(?:of\s*)?2014\b")
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def clean(text: str) -> str:
+    """NFKC, case-folded, with control and zero-width characters turned into spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE_CATEGORIES else ch for ch in text)
+    return text.casefold()
+
+
+def reference_terms(text: str) -> list[str]:
+    """Legal references in already-cleaned text, as single terms."""
+    terms: list[str] = []
+    rest = text
+    for match in _USC.finditer(rest):
+        terms += [f"usc_{match[1]}_{match[2]}", f"sec_{match[2]}"]
+    rest = _USC.sub(" ", rest)
+    for match in _CFR.finditer(rest):
+        terms.append(f"cfr_{match[1]}_{match[2]}")
+        if match[3]:
+            terms.append(f"cfr_{match[1]}_{match[2]}_{match[3]}")
+    rest = _CFR.sub(" ", rest)
+    for match in _ARTICLE.finditer(rest):
+        terms.append(f"art_{match[1]}")
+        if match[2]:
+            terms.append(f"art_{match[1]}_{match[2]}")
+    for match in _SECTION.finditer(rest):
+        terms.append(f"sec_{match[1]}")
+        if match[2]:
+            terms.append(f"sec_{match[1]}_{match[2]}")
+    for match in _CONVENTION.finditer(rest):
+        terms.append(f"c{match[1]}")
+    if _PROTOCOL.search(rest):
+        terms.append("p29")
+    return terms
+
+
+def _fold_spelling(word: str) -> str:
+    word = SPELLINGS.get(word, word)
+    return _ISE.sub(lambda m: "iz" + m[2], word)
+
+
+def word_terms(text: str) -> list[str]:
+    """Stemmed content words of cleaned text, stopwords removed."""
+    words = [_fold_spelling(w) for w in _WORD.findall(text) if w not in STOPWORDS and w.replace("_", "")]
+    words = [w for w in words if w not in STOPWORDS]
+    return _stemmer().stemWords(words)
+
+
+def analyze(text: str) -> list[str]:
+    """All index terms of a text, in order: words, then references."""
+    cleaned = clean(text)
+    return word_terms(cleaned) + reference_terms(cleaned)
+
+
+class QueryExpander:
+    """Adds weighted alternative forms of phrases found in a question.
+
+    Groups come from the knowledge base: each entry's aliases pair acronyms with their spelled-out forms
+    (WRO <-> withhold release order), and the `synonyms:` lists add curated equivalents (held <-> detained).
+    """
+
+    def __init__(self, groups: Iterable[Iterable[str]], weight: float = 0.5):
+        self.weight = weight
+        self._alternatives: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+        for group in groups:
+            forms = {tuple(analyze(text)) for text in group}
+            forms.discard(())
+            for form in forms:
+                self._alternatives.setdefault(form, set()).update(forms - {form})
+        self._max_len = max((len(f) for f in self._alternatives), default=0)
+
+    @classmethod
+    def from_knowledge_base(cls, kb) -> QueryExpander:
+        groups: list[list[str]] = [list(group) for group in kb.synonyms]
+        for entry in kb.entries.values():
+            acronyms = [a for a in entry.aliases if _looks_like_acronym(a)]
+            spelled = [a for a in (*entry.aliases, entry.title) if not _looks_like_acronym(a)]
+            if acronyms:
+                groups.append(acronyms + spelled[:2])
+        for source in kb.sources.values():
+            names = [n for n in (source.short, *source.aliases) if n]
+            if names:
+                groups.append([*names, source.title])
+        return cls(groups)
+
+    def alternatives(self, term: str) -> set[str]:
+        """Single-term alternatives of one term (for coverage: "wro" is covered by a passage on WROs)."""
+        return {t for form in self._alternatives.get((term,), ()) for t in form}
+
+    def expand(self, terms: list[str]) -> Counter:
+        """The question's own terms at weight 1 each, plus alternatives at the expansion weight."""
+        weights: Counter = Counter(terms)
+        added: Counter = Counter()
+        for size in range(1, self._max_len + 1):
+            for start in range(len(terms) - size + 1):
+                for alternative in self._alternatives.get(tuple(terms[start:start + size]), ()):
+                    for term in alternative:
+                        if term not in weights:
+                            added[term] = self.weight
+        weights.update(added)
+        return weights
+
+
+def _looks_like_acronym(text: str) -> bool:
+    compact = text.replace(".", "").replace(" ", "")
+    return len(compact) <= 8 and " " not in text.strip() and any(ch.isupper() or ch.isdigit() for ch in compact)

@@ -1,0 +1,122 @@
+"""The platform-neutral answer: what every renderer (terminal, JSON, Discord) draws from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.engine.analysis import analyze
+from bot.engine.models import Entry, Excerpt, KnowledgeBase
+
+ANSWERED, NOT_COVERED, EMPTY, TOO_LONG = "answered", "not_covered", "empty", "too_long"
+MAX_EXCERPT_CHARS = 420
+ELLIPSIS = "…"
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“(A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Citation:
+    rank: int
+    entry_id: str
+    title: str
+    excerpt: str
+    source_id: str
+    source_title: str
+    source_citation: str
+    pinpoint: str
+    url: str
+    date: str
+    score: float
+    quote: bool
+
+    def label(self) -> str:
+        return f"{self.source_title}, {self.pinpoint}"
+
+
+@dataclass(frozen=True)
+class Topic:
+    entry_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    reason: str
+    confidence: float = 0.0
+    entry_id: str = ""
+    title: str = ""
+    lead: str = ""
+    citations: tuple[Citation, ...] = ()
+    more_citations: tuple[Citation, ...] = ()
+    last_reviewed: str = ""
+    disclaimer: str = ""
+    related: tuple[Topic, ...] = ()
+    suggestions: tuple[Topic, ...] = ()
+    message: str = ""  # the full reply when not answered (not covered, empty, too long)
+    extras: dict = field(default_factory=dict, compare=False)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text.strip()) if s]
+
+
+def trim_excerpt(text: str, query_terms: set[str], max_chars: int = MAX_EXCERPT_CHARS) -> str:
+    """Keep the sentences around the ones that match the question; mark every cut with an ellipsis.
+
+    Sentences are kept or dropped whole, so quoted wording is never changed, only shortened.
+    """
+    if len(text) <= max_chars:
+        return text
+    sentences = split_sentences(text)
+    if len(sentences) == 1:
+        return _cut_words(text, max_chars)
+    hits = [i for i, s in enumerate(sentences) if query_terms & set(analyze(s))]
+    start = hits[0] if hits else 0
+    end = start
+    length = len(sentences[start])
+    # Grow the window forward first (explanations follow the matching sentence), then backward.
+    while end + 1 < len(sentences) and length + 1 + len(sentences[end + 1]) <= max_chars:
+        end += 1
+        length += 1 + len(sentences[end])
+    while start > 0 and length + 1 + len(sentences[start - 1]) <= max_chars:
+        start -= 1
+        length += 1 + len(sentences[start])
+    body = " ".join(sentences[start:end + 1])
+    if len(body) > max_chars:
+        body = _cut_words(body, max_chars)
+    prefix = ELLIPSIS + " " if start > 0 else ""
+    suffix = " " + ELLIPSIS if end < len(sentences) - 1 and not body.endswith(ELLIPSIS) else ""
+    return prefix + body + suffix
+
+
+def _cut_words(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - 2].rsplit(" ", 1)[0]
+    return cut + " " + ELLIPSIS
+
+
+def make_citation(kb: KnowledgeBase, entry: Entry, excerpt: Excerpt, rank: int, score: float,
+                  query_terms: set[str]) -> Citation:
+    source = kb.sources[excerpt.source_id]
+    return Citation(
+        rank=rank,
+        entry_id=entry.id,
+        title=entry.title,
+        excerpt=trim_excerpt(excerpt.text, query_terms),
+        source_id=source.id,
+        source_title=source.label,
+        source_citation=source.citation,
+        pinpoint=excerpt.pinpoint,
+        url=source.url,
+        date=_iso(source.date),
+        score=round(score, 4),
+        quote=excerpt.quote,
+    )
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""

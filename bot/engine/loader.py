@@ -1,0 +1,380 @@
+"""Load every YAML file under the knowledge directory and validate it, reporting all problems at once.
+
+Each problem names file:line and the entry id so a curator can go straight to it. Line numbers come from
+a YAML loader that remembers where every mapping and key started.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from bot.engine.models import AREAS, SOURCE_KINDS, Entry, Excerpt, KnowledgeBase, Source, Step
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+SOURCE_KEYS = {"id", "title", "short", "citation", "publisher", "kind", "url", "date", "effective", "aliases"}
+SOURCE_REQUIRED = ("id", "title", "citation", "publisher", "kind", "url", "date")
+ENTRY_KEYS = {
+    "id", "title", "area", "aliases", "questions", "summary", "excerpts", "related", "last_reviewed",
+    "event_date", "as_of",
+}
+ENTRY_REQUIRED = ("id", "title", "area", "questions", "summary", "last_reviewed")
+LADDER_KEYS = (ENTRY_KEYS - {"excerpts"}) | {"steps"}
+EXCERPT_KEYS = {"text", "source", "pinpoint", "quote"}
+STEP_KEYS = {"title", "who", "what", "time_limits", "precedent", "source", "pinpoint", "status"}
+STEP_REQUIRED = ("title", "who", "what", "time_limits", "precedent", "source", "pinpoint")
+TOP_KEYS = {"sources", "entries", "ladders", "synonyms"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    entry_id: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: [{self.entry_id}] {self.message}" if self.entry_id else f"{where}: {self.message}"
+
+
+class KnowledgeBaseError(Exception):
+    """The knowledge base has problems; `problems` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the knowledge base:\n" + "\n".join(map(str, problems)))
+
+
+class LinedDict(dict):
+    """A mapping that remembers the line it starts on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that keeps line numbers, refuses duplicate keys and leaves dates as text.
+
+    Dates stay strings so that a bad date becomes a validation problem, not a crash of the whole file.
+    """
+
+
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LinedDict:
+    loader.flatten_mapping(node)
+    mapping = LinedDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def yaml_files(kb_dir: Path) -> list[Path]:
+    return sorted(p for p in kb_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+class _Validator:
+    def __init__(self, kb_dir: Path):
+        self.kb_dir = kb_dir
+        self.problems: list[Problem] = []
+        self.sources: dict[str, Source] = {}
+        self.entries: dict[str, Entry] = {}
+        self.synonyms: list[tuple[str, ...]] = []
+        self._seen_at: dict[str, str] = {}
+        # Cross-references are checked after every file is read, so order of files never matters.
+        self._source_refs: list[tuple[str, int, str, str]] = []
+        self._related_refs: list[tuple[str, int, str, str]] = []
+
+    def problem(self, file: str, line: int, entry_id: str, message: str) -> None:
+        self.problems.append(Problem(file, line, entry_id, message))
+
+    # -- scalars ---------------------------------------------------------------------------------
+    def text(self, item: LinedDict, key: str, file: str, ident: str, required: bool = True) -> str:
+        value = item.get(key)
+        line = item.key_lines.get(key, item.line)
+        if value is None:
+            if required:
+                self.problem(file, item.line, ident, f"missing required key '{key}'")
+            return ""
+        if not isinstance(value, str):
+            self.problem(file, line, ident, f"'{key}' must be text, got {type(value).__name__}")
+            return ""
+        value = " ".join(value.split())
+        if required and not value:
+            self.problem(file, line, ident, f"'{key}' is empty")
+        return value
+
+    def day(self, item: LinedDict, key: str, file: str, ident: str, required: bool = True) -> date | None:
+        value = item.get(key)
+        line = item.key_lines.get(key, item.line)
+        if value is None:
+            if required:
+                self.problem(file, item.line, ident, f"missing required key '{key}'")
+            return None
+        if isinstance(value, str) and DATE.match(value.strip()):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.problem(file, line, ident, f"'{key}' is not a valid date (YYYY-MM-DD): {value!r}")
+        return None
+
+    def texts(self, item: LinedDict, key: str, file: str, ident: str, required: bool = False) -> tuple:
+        value = item.get(key)
+        line = item.key_lines.get(key, item.line)
+        if value is None:
+            if required:
+                self.problem(file, item.line, ident, f"missing required key '{key}'")
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.problem(file, line, ident, f"'{key}' must be a list of non-empty texts")
+            return ()
+        if required and not value:
+            self.problem(file, line, ident, f"'{key}' must not be empty")
+        return tuple(" ".join(v.split()) for v in value)
+
+    def unknown_keys(self, item: LinedDict, allowed: set[str], file: str, ident: str, what: str) -> None:
+        for key in item:
+            if key not in allowed:
+                hint = _closest(str(key), allowed)
+                suffix = f" (did you mean '{hint}'?)" if hint else ""
+                self.problem(file, item.key_lines.get(key, item.line), ident, f"unknown {what} key '{key}'{suffix}")
+
+    def claim_id(self, item: LinedDict, file: str, kind: str) -> str | None:
+        ident = item.get("id")
+        if not isinstance(ident, str) or not ident.strip():
+            self.problem(file, item.line, "", f"{kind} without an 'id'")
+            return None
+        if not SLUG.match(ident):
+            self.problem(file, item.line, ident, f"{kind} id must be a lowercase slug (letters, digits, hyphens)")
+        namespace = "source" if kind == "source" else "entry"
+        if (namespace, ident) in self._seen_at:
+            self.problem(file, item.line, ident, f"duplicate {namespace} id (first defined at {self._seen_at[(namespace, ident)]})")
+            return None
+        self._seen_at[(namespace, ident)] = f"{file}:{item.line}"
+        return ident
+
+    # -- records ---------------------------------------------------------------------------------
+    def source(self, item: LinedDict, file: str) -> None:
+        ident = self.claim_id(item, file, "source")
+        if ident is None:
+            return
+        self.unknown_keys(item, SOURCE_KEYS, file, ident, "source")
+        kind = self.text(item, "kind", file, ident)
+        if kind and kind not in SOURCE_KINDS:
+            self.problem(file, item.key_lines["kind"], ident, f"kind '{kind}' is not one of {', '.join(SOURCE_KINDS)}")
+        url = self.text(item, "url", file, ident)
+        if url and not url.startswith("https://"):
+            self.problem(file, item.key_lines["url"], ident, f"url must be an https link, got {url!r}")
+        citation = self.text(item, "citation", file, ident)
+        source = Source(
+            id=ident,
+            title=self.text(item, "title", file, ident),
+            citation=citation,
+            publisher=self.text(item, "publisher", file, ident),
+            kind=kind,
+            url=url,
+            date=self.day(item, "date", file, ident),
+            short=self.text(item, "short", file, ident, required=False),
+            effective=self.day(item, "effective", file, ident, required=False),
+            aliases=self.texts(item, "aliases", file, ident),
+            file=file,
+            line=item.line,
+        )
+        self.sources[ident] = source
+
+    def excerpt(self, item, file: str, ident: str) -> Excerpt | None:
+        if not isinstance(item, LinedDict):
+            self.problem(file, 0, ident, "each excerpt must be a mapping with text, source, pinpoint, quote")
+            return None
+        self.unknown_keys(item, EXCERPT_KEYS, file, ident, "excerpt")
+        quote = item.get("quote")
+        if not isinstance(quote, bool):
+            self.problem(file, item.key_lines.get("quote", item.line), ident, "excerpt 'quote' must be true or false")
+        source_id = self.text(item, "source", file, ident)
+        if source_id:
+            self._source_refs.append((file, item.key_lines["source"], ident, source_id))
+        return Excerpt(
+            text=self.text(item, "text", file, ident),
+            source_id=source_id,
+            pinpoint=self.text(item, "pinpoint", file, ident),
+            quote=bool(quote),
+            line=item.line,
+        )
+
+    def step(self, item, file: str, ident: str) -> Step | None:
+        if not isinstance(item, LinedDict):
+            self.problem(file, 0, ident, "each step must be a mapping")
+            return None
+        self.unknown_keys(item, STEP_KEYS, file, ident, "step")
+        values = {key: self.text(item, key, file, ident) for key in STEP_REQUIRED}
+        if values["source"]:
+            self._source_refs.append((file, item.key_lines["source"], ident, values["source"]))
+        return Step(
+            title=values["title"], who=values["who"], what=values["what"], time_limits=values["time_limits"],
+            precedent=values["precedent"], source_id=values["source"], pinpoint=values["pinpoint"],
+            status=self.text(item, "status", file, ident, required=False), line=item.line,
+        )
+
+    def entry(self, item: LinedDict, file: str, ladder: bool) -> None:
+        ident = self.claim_id(item, file, "ladder" if ladder else "entry")
+        if ident is None:
+            return
+        self.unknown_keys(item, LADDER_KEYS if ladder else ENTRY_KEYS, file, ident, "ladder" if ladder else "entry")
+        area = self.text(item, "area", file, ident)
+        if area and area not in AREAS:
+            self.problem(file, item.key_lines["area"], ident, f"area '{area}' is not one of {', '.join(AREAS)}")
+        summary = self.text(item, "summary", file, ident)
+        questions = self.texts(item, "questions", file, ident, required=True)
+        excerpts: tuple[Excerpt, ...] = ()
+        steps: tuple[Step, ...] = ()
+        list_key = "steps" if ladder else "excerpts"
+        raw = item.get(list_key)
+        if not isinstance(raw, list) or not raw:
+            self.problem(file, item.key_lines.get(list_key, item.line), ident, f"'{list_key}' must be a non-empty list")
+        elif ladder:
+            steps = tuple(s for s in (self.step(x, file, ident) for x in raw) if s)
+        else:
+            excerpts = tuple(e for e in (self.excerpt(x, file, ident) for x in raw) if e)
+        related = self.texts(item, "related", file, ident)
+        for target in related:
+            self._related_refs.append((file, item.key_lines["related"], ident, target))
+        event_date = self.day(item, "event_date", file, ident, required=(area == "timeline"))
+        self.entries[ident] = Entry(
+            id=ident,
+            title=self.text(item, "title", file, ident),
+            area=area,
+            summary=summary,
+            last_reviewed=self.day(item, "last_reviewed", file, ident),
+            aliases=self.texts(item, "aliases", file, ident),
+            questions=questions,
+            excerpts=excerpts,
+            steps=steps,
+            related=related,
+            event_date=event_date,
+            as_of=self.day(item, "as_of", file, ident, required=False),
+            file=file,
+            line=item.line,
+        )
+
+    def synonym_groups(self, value, file: str, line: int) -> None:
+        if not isinstance(value, list):
+            self.problem(file, line, "", "'synonyms' must be a list of lists of words")
+            return
+        for group in value:
+            if not isinstance(group, list) or len(group) < 2 or not all(isinstance(w, str) and w.strip() for w in group):
+                self.problem(file, line, "", f"synonym group {group!r} must list two or more words")
+                continue
+            self.synonyms.append(tuple(w.strip() for w in group))
+
+    # -- files -----------------------------------------------------------------------------------
+    def file(self, path: Path) -> None:
+        name = _display(path, self.kb_dir)
+        try:
+            with path.open(encoding="utf-8") as handle:
+                data = yaml.load(handle, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else 0
+            self.problem(name, line, "", f"YAML syntax error: {exc.problem or exc}")
+            return
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            self.problem(name, 0, "", f"cannot read file: {exc}")
+            return
+        if data is None:
+            return
+        if not isinstance(data, LinedDict):
+            self.problem(name, 1, "", "top level must be a mapping with 'sources', 'entries' or 'ladders'")
+            return
+        self.unknown_keys(data, TOP_KEYS, name, "", "top-level")
+        for key, handler in (("sources", self.source), ("entries", None), ("ladders", None)):
+            items = data.get(key)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                self.problem(name, data.key_lines[key], "", f"'{key}' must be a list")
+                continue
+            for item in items:
+                if not isinstance(item, LinedDict):
+                    self.problem(name, data.key_lines[key], "", f"each item under '{key}' must be a mapping")
+                elif handler:
+                    handler(item, name)
+                else:
+                    self.entry(item, name, ladder=(key == "ladders"))
+        if "synonyms" in data:
+            self.synonym_groups(data["synonyms"], name, data.key_lines["synonyms"])
+
+    def cross_references(self) -> None:
+        for file, line, ident, source_id in self._source_refs:
+            if source_id not in self.sources:
+                hint = _closest(source_id, set(self.sources))
+                suffix = f" (did you mean '{hint}'?)" if hint else ""
+                self.problem(file, line, ident, f"unknown source id '{source_id}'{suffix}")
+        for file, line, ident, target in self._related_refs:
+            if target == ident:
+                self.problem(file, line, ident, "entry lists itself as related")
+            elif target not in self.entries:
+                self.problem(file, line, ident, f"related id '{target}' does not exist")
+
+
+def _display(path: Path, kb_dir: Path) -> str:
+    try:
+        return str(path.relative_to(kb_dir.parent))
+    except ValueError:
+        return str(path)
+
+
+def _closest(word: str, options: set[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.75)
+    return matches[0] if matches else None
+
+
+def validate(kb_dir: Path) -> tuple[KnowledgeBase, list[Problem]]:
+    """Read and check every YAML file; returns what loaded plus every problem found."""
+    kb_dir = Path(kb_dir)
+    validator = _Validator(kb_dir)
+    files = yaml_files(kb_dir) if kb_dir.is_dir() else []
+    if not files:
+        validator.problem(str(kb_dir), 0, "", "no YAML files found in the knowledge directory")
+    for path in files:
+        validator.file(path)
+    validator.cross_references()
+    kb = KnowledgeBase(
+        sources=validator.sources,
+        entries=validator.entries,
+        synonyms=tuple(validator.synonyms),
+        files=tuple(_display(p, kb_dir) for p in files),
+    )
+    return kb, validator.problems
+
+
+def load_knowledge_base(kb_dir: Path) -> KnowledgeBase:
+    """Load a valid knowledge base or raise KnowledgeBaseError naming every problem."""
+    kb, problems = validate(kb_dir)
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return kb

@@ -1,0 +1,129 @@
+"""Passage retrieval over the knowledge base, and the features that decide answered versus not covered."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.engine.analysis import QueryExpander, analyze
+from bot.engine.index import BM25Index
+from bot.engine.models import Entry, KnowledgeBase
+
+# How much each field of an entry counts inside every one of its passages (by repetition, so the scoring
+# stays plain BM25Okapi over one token list per passage).
+FIELD_WEIGHTS = {"title": 3, "aliases": 3, "questions": 2, "summary": 1, "text": 1, "pinpoint": 2}
+CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
+
+
+@dataclass(frozen=True)
+class Passage:
+    entry_id: str
+    index: int  # position in entry.passages()
+
+
+@dataclass(frozen=True)
+class RankedEntry:
+    entry: Entry
+    score: float
+    passages: tuple[tuple[int, float], ...]  # (passage index within the entry, score), best first
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query_terms: tuple[str, ...]  # the question's own terms (unique, in order)
+    ranked: tuple[RankedEntry, ...]
+    normalized_top: float  # top score / the best score any passage could get for these terms
+    margin: float  # (top - runner-up) / top, over distinct entries
+    coverage: float  # idf-weighted share of the question's terms found in the top entry
+
+    @property
+    def top(self) -> RankedEntry | None:
+        return self.ranked[0] if self.ranked else None
+
+
+def passage_tokens(entry: Entry, passage_text: str, pinpoint: str) -> list[str]:
+    fields = {
+        "title": entry.title,
+        "aliases": " ".join(entry.aliases),
+        "questions": " ".join(entry.questions),
+        "summary": entry.summary,
+        "text": passage_text,
+        "pinpoint": pinpoint,
+    }
+    tokens: list[str] = []
+    for name, text in fields.items():
+        tokens += analyze(text) * FIELD_WEIGHTS[name]
+    return tokens
+
+
+class Retriever:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.passages: list[Passage] = []
+        documents: list[list[str]] = []
+        self._entry_terms: dict[str, frozenset[str]] = {}
+        for entry in kb.entries.values():
+            terms: set[str] = set()
+            for position, excerpt in enumerate(entry.passages()):
+                tokens = passage_tokens(entry, excerpt.text, excerpt.pinpoint)
+                self.passages.append(Passage(entry.id, position))
+                documents.append(tokens)
+                terms.update(tokens)
+            self._entry_terms[entry.id] = frozenset(terms)
+        self.index = BM25Index(documents)
+        self.expander = QueryExpander.from_knowledge_base(kb)
+
+    def query_weights(self, question: str, context: str | None = None) -> tuple[list[str], Counter]:
+        terms = analyze(question)
+        weights = self.expander.expand(terms)
+        if context:
+            for term, weight in self.expander.expand(analyze(context)).items():
+                if term not in weights:
+                    weights[term] = weight * CONTEXT_WEIGHT
+        return terms, weights
+
+    def search(self, question: str, context: str | None = None, limit: int = 8) -> SearchResult:
+        terms, weights = self.query_weights(question, context)
+        unique_terms = tuple(dict.fromkeys(terms))
+        hits = self.index.top(weights, k=max(limit * 6, 30))
+        by_entry: dict[str, list[tuple[int, float]]] = {}
+        for doc_id, score in hits:
+            passage = self.passages[doc_id]
+            by_entry.setdefault(passage.entry_id, []).append((passage.index, score))
+        ranked = sorted(
+            (RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored)) for eid, scored in by_entry.items()),
+            key=lambda r: (-r.score, r.entry.id),
+        )[:limit]
+        return SearchResult(
+            query_terms=unique_terms,
+            ranked=tuple(ranked),
+            normalized_top=self._normalized(ranked, weights),
+            margin=_margin(ranked),
+            coverage=self._coverage(ranked, unique_terms),
+        )
+
+    def _normalized(self, ranked: list[RankedEntry], weights: Counter) -> float:
+        if not ranked:
+            return 0.0
+        bound = self.index.upper_bound(weights)
+        return ranked[0].score / bound if bound else 0.0
+
+    def _coverage(self, ranked: list[RankedEntry], terms: tuple[str, ...]) -> float:
+        """Share of the question's meaning found in the top entry; unknown words weigh as the rarest."""
+        if not ranked or not terms:
+            return 0.0
+        found = self._entry_terms[ranked[0].entry.id]
+        total = matched = 0.0
+        for term in terms:
+            weight = self.index.idf.get(term, self.index.max_idf)
+            weight = max(weight, 0.1)
+            total += weight
+            if term in found or any(alt in found for alt in self.expander.alternatives(term)):
+                matched += weight
+        return matched / total if total else 0.0
+
+
+def _margin(ranked: list[RankedEntry]) -> float:
+    if len(ranked) < 2 or ranked[0].score <= 0:
+        return 1.0 if ranked else 0.0
+    return (ranked[0].score - ranked[1].score) / ranked[0].score

@@ -1,0 +1,244 @@
+"""The answer engine: question -> analysis -> retrieval -> answer. No Discord in here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.engine.analysis import analyze, clean
+from bot.engine.answer import (
+    ANSWERED,
+    EMPTY,
+    NOT_COVERED,
+    TOO_LONG,
+    Answer,
+    Citation,
+    Topic,
+    make_citation,
+)
+from bot.engine.loader import load_knowledge_base
+from bot.engine.models import Entry, KnowledgeBase
+from bot.engine.prompts import Prompts
+from bot.engine.retrieval import Retriever, SearchResult
+
+DEFAULT_MAX_CHARS = 2000
+DEFAULT_SUGGESTIONS = ("uflpa-overview", "ladder-ilo-supervision", "section-307-overview")
+
+
+@dataclass(frozen=True)
+class Abstention:
+    """Answer only when the top entry covers enough of the question and scores well against the best
+    possible score. Tuned on tests/eval with `python -m bot eval --tune`."""
+
+    min_coverage: float = 0.6
+    min_normalized: float = 0.08
+    min_margin_when_weak: float = 0.15  # between min_coverage and strong_coverage, also need a clear winner
+    strong_coverage: float = 0.75
+
+    def answers(self, result: SearchResult) -> bool:
+        if result.top is None or result.coverage < self.min_coverage or result.normalized_top < self.min_normalized:
+            return False
+        return result.coverage >= self.strong_coverage or result.margin >= self.min_margin_when_weak
+
+    def confidence(self, result: SearchResult) -> float:
+        if result.top is None:
+            return 0.0
+        strength = min(1.0, result.normalized_top / (4 * self.min_normalized))
+        return round(0.6 * result.coverage + 0.25 * strength + 0.15 * min(1.0, result.margin * 2), 3)
+
+
+class Engine:
+    def __init__(self, kb: KnowledgeBase, prompts: Prompts, *, abstention: Abstention | None = None,
+                 max_chars: int = DEFAULT_MAX_CHARS, max_excerpts: int = 3):
+        self.kb = kb
+        self.prompts = prompts
+        self.abstention = abstention or Abstention()
+        self.max_chars = max_chars
+        self.max_excerpts = max_excerpts
+        self.retriever = Retriever(kb)
+        self._topic_keys = [
+            (entry.id, entry.title, tuple(clean(name) for name in (entry.title, *entry.aliases)))
+            for entry in kb.entries.values()
+        ]
+
+    @classmethod
+    def load(cls, kb_dir: Path, prompts_dir: Path, **options) -> Engine:
+        """Load, validate and index; raises KnowledgeBaseError or PromptError naming every problem."""
+        prompts = Prompts.load(prompts_dir)
+        return cls(load_knowledge_base(kb_dir), prompts, **options)
+
+    # -- questions ---------------------------------------------------------------------------------
+    def ask(self, question: str, context: str | None = None) -> Answer:
+        question = question if isinstance(question, str) else ""
+        if len(question) > self.max_chars:
+            message = self.prompts.render("too_long", length=f"{len(question):,}", limit=f"{self.max_chars:,}")
+            return self._refusal(question, TOO_LONG, message)
+        if not analyze(question):
+            if clean(question).strip():  # words exist, but none carries meaning we can search on
+                return self._not_covered(question, None)
+            return self._refusal(question, EMPTY, self.prompts.render("empty"))
+        result = self.retriever.search(question, context)
+        if not self.abstention.answers(result):
+            return self._not_covered(question, result)
+        top = result.top
+        terms = set(result.query_terms)
+        passages = top.entry.passages()
+        ordered = [i for i, _ in top.passages] + [i for i in range(len(passages)) if i not in dict(top.passages)]
+        scores = dict(top.passages)
+        citations = [
+            make_citation(self.kb, top.entry, passages[i], rank, scores.get(i, 0.0), terms)
+            for rank, i in enumerate(ordered, start=1)
+        ]
+        return self._answer(question, top.entry, citations, self.abstention.confidence(result), result)
+
+    def explain(self, entry_id: str) -> Answer:
+        """The canonical card for one entry (explainers, /explain, suggestion buttons)."""
+        entry = self.kb.entries[entry_id]
+        citations = [
+            make_citation(self.kb, entry, excerpt, rank, 0.0, set())
+            for rank, excerpt in enumerate(entry.passages(), start=1)
+        ]
+        return self._answer(entry.title, entry, citations, 1.0, None)
+
+    def define(self, term: str) -> Answer:
+        """A glossary definition: exact title or alias first, then search within the glossary."""
+        wanted = clean(term).strip(" ?.!")
+        for entry in self.kb.entries.values():
+            if entry.area == "glossary" and wanted in {clean(n) for n in (entry.title, *entry.aliases)}:
+                return self.explain(entry.id)
+        result = self.retriever.search(term)
+        for ranked in result.ranked:
+            if ranked.entry.area == "glossary":
+                if self.abstention.answers(result) or result.coverage >= self.abstention.min_coverage:
+                    return self.explain(ranked.entry.id)
+                break
+        return self.ask(term)
+
+    def cite(self, source_text: str, pinpoint: str) -> Answer:
+        """Excerpts of one source at one pinpoint ("UFLPA" "3(b)", "ILO Constitution" "26")."""
+        source = self.find_source(source_text)
+        question = f"{source_text} {pinpoint}".strip()
+        if source is None:
+            return self._not_covered(question, self.retriever.search(question))
+        wanted = _pinpoint_key(pinpoint)
+        matches: list[tuple[Entry, int]] = []
+        for entry in self.kb.entries.values():
+            for index, excerpt in enumerate(entry.passages()):
+                if excerpt.source_id == source.id and _pinpoint_matches(_pinpoint_key(excerpt.pinpoint), wanted):
+                    matches.append((entry, index))
+        if not matches:
+            return self._not_covered(question, self.retriever.search(question))
+        citations = [
+            make_citation(self.kb, entry, entry.passages()[index], rank, 0.0, set())
+            for rank, (entry, index) in enumerate(matches, start=1)
+        ]
+        first = matches[0][0]
+        return self._answer(question, first, citations, 1.0, None,
+                            title=f"{source.label} {pinpoint}".strip(), lead=f"{source.title} ({source.citation})")
+
+    def find_source(self, text: str):
+        wanted = clean(text).strip()
+        if not wanted:
+            return None
+        for source in self.kb.sources.values():
+            names = {clean(n) for n in (source.id, source.title, source.short, *source.aliases) if n}
+            if wanted in names:
+                return source
+        for source in self.kb.sources.values():
+            names = [clean(n) for n in (source.title, source.short, *source.aliases) if n]
+            if any(wanted in name for name in names):
+                return source
+        return None
+
+    # -- lookups -----------------------------------------------------------------------------------
+    def complete_topics(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Titles and aliases matching what a person is typing; cheap enough for every keystroke."""
+        wanted = clean(text or "").strip()
+        if not wanted:
+            return [(eid, title) for eid, title, _ in self._topic_keys[:limit]]
+        ranked: list[tuple[int, str, str, str]] = []
+        for eid, title, names in self._topic_keys:
+            rank = min((_match_rank(name, wanted) for name in names), default=99)
+            if rank < 99:
+                ranked.append((rank, title.casefold(), eid, title))
+        ranked.sort()
+        return [(eid, title) for _, _, eid, title in ranked[:limit]]
+
+    def entry_fingerprint(self, entry_id: str) -> str | None:
+        entry = self.kb.entries.get(entry_id)
+        return entry.fingerprint() if entry else None
+
+    # -- building answers --------------------------------------------------------------------------
+    def _answer(self, question: str, entry: Entry, citations: list[Citation], confidence: float,
+                result: SearchResult | None, *, title: str | None = None, lead: str | None = None) -> Answer:
+        related = tuple(
+            Topic(rid, self.kb.entries[rid].title) for rid in entry.related if rid in self.kb.entries
+        )
+        return Answer(
+            question=question,
+            answered=True,
+            reason=ANSWERED,
+            confidence=confidence,
+            entry_id=entry.id,
+            title=title or entry.title,
+            lead=lead or entry.summary,
+            citations=tuple(citations[: self.max_excerpts]),
+            more_citations=tuple(citations[self.max_excerpts:]),
+            last_reviewed=entry.last_reviewed.isoformat(),
+            disclaimer=self.prompts.disclaimer,
+            related=related,
+            suggestions=(),
+        )
+
+    def _not_covered(self, question: str, result: SearchResult | None) -> Answer:
+        suggestions = self._suggestions(result)
+        topics = "; ".join(topic.title for topic in suggestions)
+        line = "\n\n" + self.prompts.render("suggestions", topics=topics) if suggestions else ""
+        return Answer(
+            question=question,
+            answered=False,
+            reason=NOT_COVERED,
+            confidence=self.abstention.confidence(result) if result else 0.0,
+            disclaimer=self.prompts.disclaimer,
+            suggestions=suggestions,
+            message=self.prompts.render("not_covered", suggestions=line),
+        )
+
+    def _suggestions(self, result: SearchResult | None, limit: int = 3) -> tuple[Topic, ...]:
+        ids = [r.entry.id for r in result.ranked] if result else []
+        ids += [i for i in DEFAULT_SUGGESTIONS if i in self.kb.entries]
+        unique = list(dict.fromkeys(ids))[:limit]
+        return tuple(Topic(i, self.kb.entries[i].title) for i in unique)
+
+    def _refusal(self, question: str, reason: str, message: str) -> Answer:
+        return Answer(question=question, answered=False, reason=reason, disclaimer=self.prompts.disclaimer,
+                      message=message)
+
+
+def _match_rank(name: str, wanted: str) -> int:
+    if name == wanted:
+        return 0
+    if name.startswith(wanted):
+        return 1
+    if any(word.startswith(wanted) for word in name.split()):
+        return 2
+    if wanted in name:
+        return 3
+    return 99
+
+
+_PINPOINT_NOISE = re.compile(r"§|\b(?:sections?|sec|articles?|arts?|para(?:graph)?s?|s)\b\.?|\s+")
+
+
+def _pinpoint_key(pinpoint: str) -> str:
+    return _PINPOINT_NOISE.sub("", clean(pinpoint))
+
+
+def _pinpoint_matches(have: str, wanted: str) -> bool:
+    """'3' matches '3(a)' and '3(b)'; '26' matches '26(4)' but not '261'."""
+    if not wanted:
+        return False
+    if have == wanted:
+        return True
+    return have.startswith(wanted) and not have[len(wanted)].isdigit() and not wanted[-1:].isalpha()

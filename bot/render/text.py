@@ -1,0 +1,36 @@
+"""Plain-text rendering for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.engine.answer import Answer
+from bot.engine.prompts import Prompts
+
+
+def excerpt_line(citation) -> str:
+    quoted = f"“{citation.excerpt}”" if citation.quote else citation.excerpt
+    return f"[{citation.rank}] {quoted}"
+
+
+def source_line(citation) -> str:
+    date = f", {citation.date}" if citation.date else ""
+    return f"[{citation.rank}] {citation.source_title}, {citation.pinpoint} ({citation.source_citation}{date}) {citation.url}"
+
+
+def render_text(answer: Answer, prompts: Prompts, width: int = 100) -> str:
+    if not answer.answered:
+        return answer.message
+    wrap = lambda text: textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)  # noqa: E731
+    body = prompts.render(
+        "answer",
+        title=answer.title,
+        lead=wrap(answer.lead),
+        excerpts="\n\n".join(wrap(excerpt_line(c)) for c in answer.citations),
+        sources="\n".join(source_line(c) for c in answer.citations),
+        last_reviewed=answer.last_reviewed,
+        disclaimer=answer.disclaimer,
+    )
+    if answer.related:
+        body += "\n\nRelated: " + "; ".join(topic.title for topic in answer.related)
+    return body

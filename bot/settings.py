@@ -1,0 +1,62 @@
+"""Every setting the bot reads from the environment (and an optional .env file), in one typed place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(environ: dict[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_ids(environ: dict[str, str], name: str) -> frozenset[int]:
+    raw = environ.get(name, "")
+    ids = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if part:
+            if not part.isdigit():
+                raise ValueError(f"{name} must be comma-separated Discord ids, got {part!r}")
+            ids.add(int(part))
+    return frozenset(ids)
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord_token: str = field(default="", repr=False)  # never printed
+    data_dir: Path = PROJECT_ROOT / "data"
+    kb_dir: Path = PROJECT_ROOT / "knowledge"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    log_level: str = "INFO"
+    owner_ids: frozenset[int] = frozenset()
+    ask_cooldown_per_minute: int = 5
+    max_question_chars: int = 1000
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, *, load_dotenv: bool = True) -> Settings:
+        if environ is None:
+            if load_dotenv:
+                from dotenv import load_dotenv as _load
+
+                _load(PROJECT_ROOT / ".env", override=False)
+            environ = dict(os.environ)
+        return cls(
+            discord_token=environ.get("DISCORD_TOKEN", "").strip(),
+            data_dir=Path(environ.get("DATA_DIR") or cls.data_dir),
+            kb_dir=Path(environ.get("KB_DIR") or cls.kb_dir),
+            prompts_dir=Path(environ.get("PROMPTS_DIR") or cls.prompts_dir),
+            log_level=(environ.get("LOG_LEVEL") or "INFO").upper(),
+            owner_ids=_env_ids(environ, "OWNER_IDS"),
+            ask_cooldown_per_minute=_env_int(environ, "ASK_COOLDOWN_PER_MINUTE", 5),
+            max_question_chars=_env_int(environ, "MAX_QUESTION_CHARS", 1000),
+        )

@@ -1,0 +1,1 @@
+"""Test support that ships with the package (the Discord API emulator, used by tests and the benchmark)."""
