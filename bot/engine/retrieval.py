@@ -74,16 +74,24 @@ class Retriever:
         self.expander = QueryExpander.from_knowledge_base(kb)
 
     def query_weights(self, question: str, context: str | None = None) -> tuple[list[str], Counter]:
+        terms, weights, _ = self._weigh(question, context)
+        return terms, weights
+
+    def _weigh(self, question: str, context: str | None) -> tuple[list[str], Counter, dict[str, float]]:
+        """Terms typed, all weighted terms (with expansions and context), and what coverage is judged on."""
         terms = analyze(question)
         weights = self.expander.expand(terms)
+        judged = dict.fromkeys(terms, 1.0)
         if context:
             for term, weight in self.expander.expand(analyze(context)).items():
                 if term not in weights:
                     weights[term] = weight * CONTEXT_WEIGHT
-        return terms, weights
+            for term in analyze(context):
+                judged.setdefault(term, CONTEXT_WEIGHT)
+        return terms, weights, judged
 
     def search(self, question: str, context: str | None = None, limit: int = 8) -> SearchResult:
-        terms, weights = self.query_weights(question, context)
+        terms, weights, judged = self._weigh(question, context)
         unique_terms = tuple(dict.fromkeys(terms))
         hits = self.index.top(weights, k=max(limit * 6, 30))
         by_entry: dict[str, list[tuple[int, float]]] = {}
@@ -99,7 +107,7 @@ class Retriever:
             ranked=tuple(ranked),
             normalized_top=self._normalized(ranked, weights),
             margin=_margin(ranked),
-            coverage=self._coverage(ranked, unique_terms),
+            coverage=self._coverage(ranked, judged),
         )
 
     def _normalized(self, ranked: list[RankedEntry], weights: Counter) -> float:
@@ -108,15 +116,14 @@ class Retriever:
         bound = self.index.upper_bound(weights)
         return ranked[0].score / bound if bound else 0.0
 
-    def _coverage(self, ranked: list[RankedEntry], terms: tuple[str, ...]) -> float:
+    def _coverage(self, ranked: list[RankedEntry], terms: dict[str, float]) -> float:
         """Share of the question's meaning found in the top entry; unknown words weigh as the rarest."""
         if not ranked or not terms:
             return 0.0
         found = self._entry_terms[ranked[0].entry.id]
         total = matched = 0.0
-        for term in terms:
-            weight = self.index.idf.get(term, self.index.max_idf)
-            weight = max(weight, 0.1)
+        for term, importance in terms.items():
+            weight = max(self.index.idf.get(term, self.index.max_idf), 0.1) * importance
             total += weight
             if term in found or any(alt in found for alt in self.expander.alternatives(term)):
                 matched += weight
