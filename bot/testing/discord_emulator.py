@@ -86,6 +86,9 @@ class RecordedRequest:
     response: Any = None
 
 
+RECORDED = web.RequestKey("recorded", RecordedRequest)
+
+
 @dataclass
 class GatewayFrame:
     """One gateway frame; direction is "to_bot" or "from_bot"."""
@@ -743,7 +746,7 @@ class DiscordEmulator:
             json=body,
             time=time.perf_counter(),
         )
-        request["recorded"] = recorded
+        request[RECORDED] = recorded
 
         fault = self._take_fault(route)
         if fault is not None:
@@ -872,7 +875,7 @@ class DiscordEmulator:
         return _json_response(user) if user else _error(404, 10013, "Unknown User")
 
     async def _create_dm(self, request: web.Request) -> web.Response:
-        body = request["recorded"].json or {}
+        body = request[RECORDED].json or {}
         recipient = int(body.get("recipient_id", 0))
         if recipient not in self.users:
             return _error(404, 10013, "Unknown User")
@@ -921,7 +924,7 @@ class DiscordEmulator:
         return _json_response(self.global_commands)
 
     async def _put_global_commands(self, request: web.Request) -> web.Response:
-        self.global_commands = self._store_commands(request["recorded"].json, None)
+        self.global_commands = self._store_commands(request[RECORDED].json, None)
         return _json_response(self.global_commands)
 
     async def _get_guild_commands(self, request: web.Request) -> web.Response:
@@ -929,7 +932,7 @@ class DiscordEmulator:
 
     async def _put_guild_commands(self, request: web.Request) -> web.Response:
         guild_id = int(request.match_info["guild_id"])
-        self.guild_commands[guild_id] = self._store_commands(request["recorded"].json, guild_id)
+        self.guild_commands[guild_id] = self._store_commands(request[RECORDED].json, guild_id)
         return _json_response(self.guild_commands[guild_id])
 
     async def _get_guild(self, request: web.Request) -> web.Response:
@@ -1037,10 +1040,10 @@ class DiscordEmulator:
         channel = self._channel_or_none(request)
         if channel is None:
             return _error(404, 10003, "Unknown Channel")
-        body = request["recorded"].json or {}
+        body = request[RECORDED].json or {}
         if not body.get("content") and not body.get("embeds") and not body.get("components") and not body.get("_files"):
             return _error(400, 50006, "Cannot send an empty message")
-        invalid = self._check_limits(request["recorded"].route, body)
+        invalid = self._check_limits(request[RECORDED].route, body)
         if invalid is not None:
             return invalid
         message = self.new_message(int(channel["id"]), self.bot_user, body)
@@ -1092,8 +1095,8 @@ class DiscordEmulator:
             return _error(404, 10008, "Unknown Message")
         if message["author"]["id"] != self.bot_user["id"]:
             return _error(403, 50005, "Cannot edit a message authored by another user")
-        body = request["recorded"].json or {}
-        invalid = self._check_limits(request["recorded"].route, {**message, **body})
+        body = request[RECORDED].json or {}
+        invalid = self._check_limits(request[RECORDED].route, {**message, **body})
         if invalid is not None:
             return invalid
         self._apply_edit(message, body)
@@ -1196,7 +1199,7 @@ class DiscordEmulator:
             return _error(404, 10008, "Unknown Message")
         if int(message["id"]) in self.channels:
             return _error(400, 160004, "A thread has already been created for this message")
-        body = request["recorded"].json or {}
+        body = request[RECORDED].json or {}
         # On Discord a thread started from a message has the message's id.
         thread = self._thread_payload(int(message["id"]), parent, body.get("name") or "thread", body)
         message["thread"] = thread
@@ -1206,7 +1209,7 @@ class DiscordEmulator:
         parent = self._channel_or_none(request)
         if parent is None:
             return _error(404, 10003, "Unknown Channel")
-        body = request["recorded"].json or {}
+        body = request[RECORDED].json or {}
         return await self._register_thread(self._thread_payload(self.new_id(), parent, body.get("name") or "thread", body))
 
     # ------------------------------------------------------------------ REST: interactions and webhooks
@@ -1219,10 +1222,10 @@ class DiscordEmulator:
             return _error(400, 40060, "Interaction has already been acknowledged.")
         if time.perf_counter() - interaction.sent_at > self.interaction_deadline:
             return _error(404, 10062, "Unknown interaction")
-        body = request["recorded"].json or {}
+        body = request[RECORDED].json or {}
         callback_type = body.get("type")
         data = body.get("data") or {}
-        route = request["recorded"].route
+        route = request[RECORDED].route
         channel_id = int(interaction.payload["channel"]["id"]) if interaction.payload.get("channel") else 0
         message: dict[str, Any] | None = None
         loading = ephemeral = False
@@ -1319,8 +1322,8 @@ class DiscordEmulator:
             return _error(404, 10015, "Unknown Webhook")
         if not interaction.responded:
             return _error(404, 10015, "Unknown Webhook")  # Discord requires the initial response first
-        body = request["recorded"].json or {}
-        invalid = self._check_limits(request["recorded"].route, body)
+        body = request[RECORDED].json or {}
+        invalid = self._check_limits(request[RECORDED].route, body)
         if invalid is not None:
             return invalid
         if not body.get("content") and not body.get("embeds") and not body.get("components"):
@@ -1352,8 +1355,8 @@ class DiscordEmulator:
         message = self._webhook_message(request, interaction)
         if message is None:
             return _error(404, 10008, "Unknown Message")
-        body = request["recorded"].json or {}
-        invalid = self._check_limits(request["recorded"].route, {**message, **body})
+        body = request[RECORDED].json or {}
+        invalid = self._check_limits(request[RECORDED].route, {**message, **body})
         if invalid is not None:
             return invalid
         self._apply_edit(message, body)
