@@ -21,7 +21,7 @@ def test_shipped_prompts_load():
 def test_missing_template_is_a_clear_error(prompts_dir):
     """A deleted template fails at start, naming the file."""
     (prompts_dir / "not_covered.txt").unlink()
-    with pytest.raises(PromptError, match="not_covered.txt: cannot read template"):
+    with pytest.raises(PromptError, match=r"not_covered\.txt: cannot read template"):
         Prompts.load(prompts_dir)
 
 

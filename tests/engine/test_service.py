@@ -60,8 +60,8 @@ def test_follow_up_naming_a_new_topic_switches_to_it(shipped_engine):
 
 def test_long_excerpt_is_trimmed_around_matching_sentence_with_ellipsis():
     """A long excerpt keeps the matching sentences whole and marks cuts with an ellipsis."""
-    from bot.engine.answer import trim_excerpt
     from bot.engine.analysis import analyze
+    from bot.engine.answer import trim_excerpt
 
     sentences = [f"Sentence number {i} talks about filler material only." for i in range(12)]
     sentences[8] = "The presumption took effect on 21 June 2022."
