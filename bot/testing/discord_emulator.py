@@ -200,7 +200,7 @@ class _WaitableLog(Generic[T]):
 
 
 def snowflake_time_iso() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat()
+    return datetime.datetime.now(datetime.UTC).isoformat()
 
 
 def _json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator
+
+with warnings.catch_warnings():
+    # discord.py imports audioop (voice) at import time; not ours to fix.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import discord  # noqa: F401
 
 import pytest_asyncio
 
@@ -24,3 +30,4 @@ async def bot(emulator: DiscordEmulator) -> AsyncIterator[MinimalBot]:
         yield client
     leaked = await leftover_tasks()
     assert not leaked, f"tasks still running after the bot closed: {leaked}"
+

@@ -18,6 +18,7 @@ class ConfirmView(discord.ui.View):
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]) -> None:
         self.clicked_by.append(interaction.user.id)
         await interaction.response.edit_message(content="confirmed", view=None)
+        self.stop()  # finished views must stop, or their timeout task outlives the client
 
 
 class ReasonModal(discord.ui.Modal, title="Why?"):
