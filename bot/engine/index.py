@@ -106,7 +106,9 @@ class BM25Index:
         """The k best (doc_id, score) pairs, best first; ties broken by lower doc id for stability."""
         ids, values = self.score(query)
         if len(ids) > k:
-            keep = np.argpartition(-values, k - 1)[:k]
+            # Keep everything tied with the k-th score so the id tie-break below is exact.
+            kth = -np.partition(-values, k - 1)[k - 1]
+            keep = values >= kth
             ids, values = ids[keep], values[keep]
-        order = np.lexsort((ids, -values))
+        order = np.lexsort((ids, -values))[:k]
         return [(int(ids[i]), float(values[i])) for i in order]

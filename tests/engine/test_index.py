@@ -70,3 +70,11 @@ def test_weighted_query_scales_term_contributions():
     corpus, _ = random_corpus(4, docs=300, vocab=50)
     index = BM25Index(corpus)
     np.testing.assert_allclose(index.get_scores({"w1": 2.0, "w3": 1.0}), index.get_scores(["w1", "w1", "w3"]), atol=1e-12)
+
+
+def test_top_k_matches_rank_bm25_order_even_with_ties_at_the_cutoff():
+    """When documents tie at the k-th place, the lower ids win, as in a stable sort of rank_bm25's scores."""
+    corpus = [["a", "b"] if i % 3 else ["a", "c"] for i in range(60)]
+    reference = BM25Okapi(corpus).get_scores(["a", "b"])
+    expected = sorted(range(60), key=lambda i: (-reference[i], i))[:10]
+    assert [doc for doc, _ in BM25Index(corpus).top(["a", "b"], k=10)] == expected
