@@ -41,6 +41,14 @@ class Settings:
     owner_ids: frozenset[int] = frozenset()
     ask_cooldown_per_minute: int = 5
     max_question_chars: int = 1000
+    log_format: str = "text"
+    log_user_ids: bool = False
+    health_host: str = "127.0.0.1"
+    health_port: int = 8080
+    database_url: str = ""  # empty: SQLite under data_dir; postgresql://... for scale-out
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    sync_guild_id: int | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, *, load_dotenv: bool = True) -> Settings:
@@ -59,4 +67,16 @@ class Settings:
             owner_ids=_env_ids(environ, "OWNER_IDS"),
             ask_cooldown_per_minute=_env_int(environ, "ASK_COOLDOWN_PER_MINUTE", 5),
             max_question_chars=_env_int(environ, "MAX_QUESTION_CHARS", 1000),
+            log_format=(environ.get("LOG_FORMAT") or "text").lower(),
+            log_user_ids=(environ.get("LOG_USER_IDS") or "").lower() in {"1", "true", "yes"},
+            health_host=environ.get("HEALTH_HOST") or "127.0.0.1",
+            health_port=_env_int(environ, "HEALTH_PORT", 8080),
+            database_url=(environ.get("DATABASE_URL") or "").strip(),
+            shard_count=_env_int(environ, "SHARD_COUNT", 0) or None,
+            shard_ids=tuple(sorted(_env_ids(environ, "SHARD_IDS"))) or None,
+            sync_guild_id=_env_int(environ, "SYNC_GUILD_ID", 0) or None,
         )
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "flx.sqlite3"
