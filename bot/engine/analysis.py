@@ -9,10 +9,11 @@ expansion never outweighs the words a person actually typed.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -27,7 +28,8 @@ STOPWORDS = frozenset(
     until up very was we were what when where which while who whom why will with would you your yours yourself
     yourselves s t d ll m re ve y im ive id u ur pls plz please hi hey hello thanks thank bot tell explain know
     anyone someone something anything get got gonna wanna like really actually also mean means say says said
-    whats hows wat wht
+    whats hows wat wht ok okay so rn lol lmao btw tbh idk ya yeah yep yup nah hmm hm guys bro um uh even thing
+    things stuff everyone keep keeps talking basically literally kinda sorta exactly now any1 pls thx ty omg
     """.split()
 )
 
@@ -99,17 +101,47 @@ def _fold_spelling(word: str) -> str:
     return _ISE.sub(lambda m: "iz" + m[2], word)
 
 
-def word_terms(text: str) -> list[str]:
-    """Stemmed content words of cleaned text, stopwords removed."""
+def content_words(text: str) -> list[str]:
+    """Spelling-folded content words of cleaned text, stopwords removed (not yet stemmed)."""
     words = [_fold_spelling(w) for w in _WORD.findall(text) if w not in STOPWORDS and w.replace("_", "")]
-    words = [w for w in words if w not in STOPWORDS]
+    return [w for w in words if w not in STOPWORDS]
+
+
+def word_terms(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
+    """Stemmed content words of cleaned text; `correct` may replace misspelt words first."""
+    words = content_words(text)
+    if correct is not None:
+        words = [correct(w) for w in words]
     return _stemmer().stemWords(words)
 
 
-def analyze(text: str) -> list[str]:
+def analyze(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
     """All index terms of a text, in order: words, then references."""
     cleaned = clean(text)
-    return word_terms(cleaned) + reference_terms(cleaned)
+    return word_terms(cleaned, correct) + reference_terms(cleaned)
+
+
+class SpellingCorrector:
+    """Maps a misspelt word to the closest word of the knowledge base ("presumtion" -> "presumption").
+
+    Only words whose stem the index does not know are corrected, and only to a close match sharing the first
+    letter and nearly the same length, which keeps the candidate list short enough for every query.
+    """
+
+    def __init__(self, vocabulary: Iterable[str], known_stems: Container[str], cutoff: float = 0.8):
+        self.known_stems = known_stems
+        self.cutoff = cutoff
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(set(vocabulary)):
+            if len(word) >= 3 and word.isalpha():
+                self._by_initial.setdefault(word[0], []).append(word)
+
+    def __call__(self, word: str) -> str:
+        if len(word) < 4 or not word.isalpha() or _stemmer().stemWord(word) in self.known_stems:
+            return word
+        candidates = [w for w in self._by_initial.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
+        match = difflib.get_close_matches(word, candidates, n=1, cutoff=self.cutoff)
+        return match[0] if match else word
 
 
 class QueryExpander:

@@ -116,15 +116,16 @@ def tune(engine: Engine, questions: list[EvalQuestion]) -> tuple[Abstention, Eva
     results = [_search(engine, q) for q in questions]
     best: tuple[tuple, Abstention, EvalReport] | None = None
     grid = itertools.product(
-        [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],  # min_coverage
+        [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6],  # min_coverage
         [0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15],  # min_normalized
         [0.0, 0.05, 0.1, 0.15, 0.2, 0.3],  # min_margin_when_weak
         [0.7, 0.75, 0.8, 0.9, 1.01],  # strong_coverage
+        [0.0, 0.5, 0.6, 0.7, 0.75, 0.8],  # min_known
     )
-    for cov, norm, margin, strong in grid:
+    for cov, norm, margin, strong, known in grid:
         if strong < cov:
             continue
-        rule = Abstention(cov, norm, margin, strong)
+        rule = Abstention(cov, norm, margin, strong, known)
         report = evaluate(engine, questions, rule, results)
         meets = report.abstain_recall >= 0.95 and report.in_scope_abstained <= 0.05
         errors = report.in_scope_abstained * report.in_scope + (1 - report.abstain_recall) * report.out_of_scope

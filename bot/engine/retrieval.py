@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.engine.analysis import QueryExpander, analyze
+from bot.engine.analysis import QueryExpander, SpellingCorrector, analyze, clean, content_words
 from bot.engine.index import BM25Index
 from bot.engine.models import Entry, KnowledgeBase
 
@@ -35,6 +35,7 @@ class SearchResult:
     normalized_top: float  # top score / the best score any passage could get for these terms
     margin: float  # (top - runner-up) / top, over distinct entries
     coverage: float  # idf-weighted share of the question's terms found in the top entry
+    known: float  # share of the question's distinct terms that occur anywhere in the knowledge base
 
     @property
     def top(self) -> RankedEntry | None:
@@ -72,6 +73,7 @@ class Retriever:
             self._entry_terms[entry.id] = frozenset(terms)
         self.index = BM25Index(documents)
         self.expander = QueryExpander.from_knowledge_base(kb)
+        self.corrector = SpellingCorrector(_surface_words(kb), self.index)
 
     def query_weights(self, question: str, context: str | None = None) -> tuple[list[str], Counter]:
         terms, weights, _ = self._weigh(question, context)
@@ -79,14 +81,15 @@ class Retriever:
 
     def _weigh(self, question: str, context: str | None) -> tuple[list[str], Counter, dict[str, float]]:
         """Terms typed, all weighted terms (with expansions and context), and what coverage is judged on."""
-        terms = analyze(question)
+        terms = analyze(question, self.corrector)
         weights = self.expander.expand(terms)
         judged = dict.fromkeys(terms, 1.0)
         if context:
-            for term, weight in self.expander.expand(analyze(context)).items():
+            context_terms = analyze(context, self.corrector)
+            for term, weight in self.expander.expand(context_terms).items():
                 if term not in weights:
                     weights[term] = weight * CONTEXT_WEIGHT
-            for term in analyze(context):
+            for term in context_terms:
                 judged.setdefault(term, CONTEXT_WEIGHT)
         return terms, weights, judged
 
@@ -108,6 +111,7 @@ class Retriever:
             normalized_top=self._normalized(ranked, weights),
             margin=_margin(ranked),
             coverage=self._coverage(ranked, judged),
+            known=sum(t in self.index for t in unique_terms) / len(unique_terms) if unique_terms else 0.0,
         )
 
     def _normalized(self, ranked: list[RankedEntry], weights: Counter) -> float:
@@ -128,6 +132,16 @@ class Retriever:
             if term in found or any(alt in found for alt in self.expander.alternatives(term)):
                 matched += weight
         return matched / total if total else 0.0
+
+
+def _surface_words(kb: KnowledgeBase) -> set[str]:
+    words: set[str] = set()
+    for entry in kb.entries.values():
+        texts = [entry.title, entry.summary, *entry.aliases, *entry.questions]
+        texts += [p.text for p in entry.passages()]
+        for text in texts:
+            words.update(content_words(clean(text)))
+    return words
 
 
 def _margin(ranked: list[RankedEntry]) -> float:

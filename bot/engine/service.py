@@ -31,13 +31,16 @@ class Abstention:
     """Answer only when the top entry covers enough of the question and scores well against the best
     possible score. Tuned on tests/eval with `python -m bot eval --tune`."""
 
-    min_coverage: float = 0.6
-    min_normalized: float = 0.08
-    min_margin_when_weak: float = 0.15  # between min_coverage and strong_coverage, also need a clear winner
-    strong_coverage: float = 0.75
+    min_coverage: float = 0.3
+    min_normalized: float = 0.0
+    min_margin_when_weak: float = 0.0  # between min_coverage and strong_coverage, also need a clear winner
+    strong_coverage: float = 0.7
+    min_known: float = 0.7  # share of the question's words the knowledge base uses at all
 
     def answers(self, result: SearchResult) -> bool:
         if result.top is None or result.coverage < self.min_coverage or result.normalized_top < self.min_normalized:
+            return False
+        if result.known < self.min_known:
             return False
         return result.coverage >= self.strong_coverage or result.margin >= self.min_margin_when_weak
 
