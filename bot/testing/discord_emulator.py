@@ -61,6 +61,8 @@ EMBED_FIELD_NAME, EMBED_FIELD_VALUE, EMBED_FOOTER, EMBED_AUTHOR = 256, 1024, 204
 ACTION_ROWS, BUTTONS_PER_ROW, CUSTOM_ID_LIMIT, BUTTON_LABEL_LIMIT = 5, 5, 100, 80
 AUTOCOMPLETE_CHOICES, CHOICE_NAME_LIMIT, CHOICE_VALUE_LIMIT = 25, 100, 100
 DEFAULT_PIN_LIMIT = 250
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504, 524})
+CALLBACK_ROUTE = "POST /interactions/{interaction_id}/{interaction_token}/callback"
 
 T = TypeVar("T")
 
@@ -193,10 +195,8 @@ class _WaitableLog(Generic[T]):
                 raise EmulatorTimeout(f"timed out after {timeout}s waiting for {what()}")
             waiter = loop.create_future()
             self._waiters.append(waiter)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(waiter, remaining)
-            except TimeoutError:
-                pass
 
 
 def snowflake_time_iso() -> str:
@@ -347,6 +347,9 @@ class DiscordEmulator:
         self.messages: dict[int, dict[str, Any]] = {}
         self.pins: dict[int, list[int]] = {}
         self.interactions: dict[int, SentInteraction] = {}
+        # First accepted-or-refused (not retried) callback per interaction id, for O(1) waiting under load.
+        self.callbacks: dict[int, RecordedRequest] = {}
+        self._callback_waiters: dict[int, asyncio.Future[RecordedRequest]] = {}
         self._interactions_by_token: dict[str, SentInteraction] = {}
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
@@ -503,6 +506,13 @@ class DiscordEmulator:
             "flags": 0,
         }
         self.guilds[self.guild_id]["member_count"] = sum(1 for key in self.members if key[0] == self.guild_id)
+
+    def add_member(self, name: str, roles: tuple[str, ...] = ()) -> int:
+        """A new user who is a member of the guild (with these role names); returns the user id."""
+        user_id = int(self._make_user(name)["id"])
+        self.user_ids[name] = user_id
+        self._add_member(user_id, [self.role_ids[role] for role in roles])
+        return user_id
 
     def user_id(self, who: str | int) -> int:
         return who if isinstance(who, int) else self.user_ids[who]
@@ -680,6 +690,15 @@ class DiscordEmulator:
             match, after=after, timeout=timeout, what=lambda: f"request {route or 'any'} (last answered: {self._recent_routes()})"
         )
 
+    def _note_callback(self, recorded: RecordedRequest) -> None:
+        interaction_id = int(recorded.params["interaction_id"])
+        if interaction_id in self.callbacks:
+            return
+        self.callbacks[interaction_id] = recorded
+        waiter = self._callback_waiters.pop(interaction_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(recorded)
+
     def _recent_routes(self) -> list[str]:
         return [f"{r.route} -> {r.status}" for r in self.requests.items[-8:]]
 
@@ -779,6 +798,8 @@ class DiscordEmulator:
         # Recorded once answered, so waiting for a request also waits for its answer (index = answer order).
         recorded.index = len(self.requests)
         self.requests.append(recorded)
+        if route == CALLBACK_ROUTE and recorded.status not in RETRIED_STATUSES:
+            self._note_callback(recorded)
         if route.startswith("UNKNOWN"):
             self.unknown_requests.append(recorded)
         return response
@@ -1503,10 +1524,9 @@ class DiscordEmulator:
         connection = session.connection
         sent_at = time.perf_counter()
         if connection is not None and not connection.ws.closed:
-            try:
+            # If the connection just dropped, the frame stays in history for RESUME replay.
+            with contextlib.suppress(ConnectionResetError, RuntimeError):
                 await self._send_frame_locked(connection, dict(frame))
-            except (ConnectionResetError, RuntimeError):
-                pass  # the connection dropped; the frame stays in history for RESUME replay
         return sent_at
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> float:
@@ -1603,7 +1623,9 @@ class DiscordEmulator:
                 return command
         return None
 
-    def _options_payload(self, options: dict[str, Any] | None, resolved: dict[str, Any], focused: str | None) -> list[dict[str, Any]]:
+    def _options_payload(
+        self, options: dict[str, Any] | None, resolved: dict[str, Any], focused: str | None
+    ) -> list[dict[str, Any]]:
         result = []
         for name, value in (options or {}).items():
             option: dict[str, Any] = {"name": name}
@@ -1761,7 +1783,8 @@ class DiscordEmulator:
                 return {"type": 1, "components": [fill(c) for c in component.get("components", [])]}
             if component.get("type") == 18:
                 return {"type": 18, "component": fill(component["component"])}
-            return {"type": component.get("type"), "custom_id": component.get("custom_id"), "value": values.get(component.get("custom_id"), "")}
+            custom_id = component.get("custom_id")
+            return {"type": component.get("type"), "custom_id": custom_id, "value": values.get(custom_id, "")}
 
         data = {"custom_id": modal["custom_id"], "components": [fill(c) for c in modal.get("components", [])]}
         origin = self.interactions.get(int(modal_request.params["interaction_id"]))
@@ -1799,12 +1822,20 @@ class DiscordEmulator:
     # ------------------------------------------------------------------ assertions helpers
 
     async def wait_for_callback(self, interaction: SentInteraction, *, timeout: float = 5.0) -> RecordedRequest:
-        """The bot's initial response to an interaction."""
-        return await self.wait_for_request(
-            "POST /interactions/{interaction_id}/{interaction_token}/callback",
-            where=lambda r: r.params["interaction_id"] == str(interaction.id),
-            timeout=timeout,
-        )
+        """The bot's initial response to an interaction (answers that the client retries, 429 and 5xx, are skipped)."""
+        found = self.callbacks.get(interaction.id)
+        if found is not None:
+            return found
+        waiter = self._callback_waiters.get(interaction.id)
+        if waiter is None:
+            waiter = self._callback_waiters[interaction.id] = asyncio.get_running_loop().create_future()
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError:
+            raise EmulatorTimeout(
+                f"timed out after {timeout}s waiting for the callback to interaction {interaction.id} "
+                f"(last answered: {self._recent_routes()})"
+            ) from None
 
     async def wait_for_followup(
         self, interaction: SentInteraction, *, after: int = 0, timeout: float = 5.0
@@ -1812,7 +1843,8 @@ class DiscordEmulator:
         """A webhook follow-up (POST) or edit of the original (PATCH @original) for an interaction."""
         return await self.wait_for_request(
             where=lambda r: r.route.startswith(("POST /webhooks/", "PATCH /webhooks/"))
-            and r.params.get("webhook_token") == interaction.token,
+            and r.params.get("webhook_token") == interaction.token
+            and r.status not in RETRIED_STATUSES,
             after=after,
             timeout=timeout,
         )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import gc
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import discord
 
@@ -23,17 +25,36 @@ async def running_bot(
     Pass ``guild_ready_timeout=0.05`` (or similar) to the client: discord.py waits that long after the last
     GUILD_CREATE before it fires on_ready (2 s by default).
     """
-    with emulator.patch_discord():
+    with emulator.patch_discord(), capture_loop_errors() as loop_errors:
         runner = asyncio.create_task(client.start(emulator.token), name="bot-under-test")
         try:
             await _wait_until_ready(client, runner, ready_timeout)
             yield client
         finally:
             await client.close()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(runner, CLOSE_TIMEOUT)
-            except asyncio.CancelledError:
-                pass
+            gc.collect()  # "Task exception was never retrieved" is reported when the task is collected
+    if loop_errors:
+        raise AssertionError(f"unhandled errors in the event loop while the bot ran: {loop_errors}")
+
+
+@contextlib.contextmanager
+def capture_loop_errors() -> Iterator[list[dict[str, Any]]]:
+    """Collect what the event loop would log as unhandled (task exceptions never retrieved, callback errors)."""
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    errors: list[dict[str, Any]] = []
+
+    def handler(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        errors.append({"message": context.get("message"), "exception": repr(context.get("exception"))})
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    try:
+        yield errors
+    finally:
+        loop.set_exception_handler(previous)
 
 
 async def _wait_until_ready(client: discord.Client, runner: asyncio.Task[None], timeout: float) -> None:

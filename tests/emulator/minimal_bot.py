@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -93,9 +95,15 @@ class MinimalBot(commands.Bot):
         async def shout(interaction: discord.Interaction, message: discord.Message) -> None:
             await interaction.response.send_message(message.content.upper())
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # discord.py waits 5 s before a re-IDENTIFY to respect Discord's identify limit; the emulator has none.
+        return None
+
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         self.errors.append(error)
-        await interaction.response.send_message("Something went wrong.", ephemeral=True)
+        # If the interaction expired there is nothing more to tell the user.
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.response.send_message("Something went wrong.", ephemeral=True)
 
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot:
