@@ -29,7 +29,8 @@ STOPWORDS = frozenset(
     yourselves s t d ll m re ve y im ive id u ur pls plz please hi hey hello thanks thank bot tell explain know
     anyone someone something anything get got gonna wanna like really actually also mean means say says said
     whats hows wat wht ok okay so rn lol lmao btw tbh idk ya yeah yep yup nah hmm hm guys bro um uh even thing
-    things stuff everyone keep keeps talking basically literally kinda sorta exactly now any1 pls thx ty omg
+    things stuff everyone keep keeps talking basically literally kinda sorta exactly now pls thx ty omg ever
+    still yet already maybe probably wondering anyway quick lemme gimme
     """.split()
 )
 
@@ -42,6 +43,16 @@ SPELLINGS = {
     "programme": "program", "programmes": "programs", "centre": "center", "judgement": "judgment",
     "aluminium": "aluminum", "tonnes": "tons", "enquiry": "inquiry", "enquiries": "inquiries",
     "catalogue": "catalog", "practise": "practice", "cheque": "check",
+}
+# Chat shorthand seen in community questions, expanded before stopwords and stemming.
+SHORTHAND = {
+    "govt": "government", "gov": "government", "govts": "governments", "ppl": "people", "any1": "anyone",
+    "diff": "difference", "info": "information", "org": "organization", "orgs": "organizations",
+    "intl": "international", "reg": "regulation", "regs": "regulations", "co": "company", "cos": "companies",
+    "abt": "about", "bc": "because", "cuz": "because", "b4": "before", "w": "with", "wo": "without",
+    "jan": "january", "feb": "february", "apr": "april", "jun": "june", "jul": "july", "aug": "august",
+    "sep": "september", "sept": "september", "oct": "october", "nov": "november", "dec": "december",
+    "mins": "minutes", "yr": "year", "yrs": "years", "req": "requirement", "reqs": "requirements",
 }
 _ISE = re.compile(r"(?<=\w{3})(is)(e|es|ed|ing|ation|ations|er|ers)$")
 
@@ -97,6 +108,7 @@ def reference_terms(text: str) -> list[str]:
 
 
 def _fold_spelling(word: str) -> str:
+    word = SHORTHAND.get(word, word)
     word = SPELLINGS.get(word, word)
     return _ISE.sub(lambda m: "iz" + m[2], word)
 
@@ -128,19 +140,22 @@ class SpellingCorrector:
     letter and nearly the same length, which keeps the candidate list short enough for every query.
     """
 
-    def __init__(self, vocabulary: Iterable[str], known_stems: Container[str], cutoff: float = 0.8):
+    def __init__(self, vocabulary: Iterable[str], known_stems: Container[str], cutoff: float = 0.85):
         self.known_stems = known_stems
         self.cutoff = cutoff
+        self.vocabulary = frozenset(vocabulary)
         self._by_initial: dict[str, list[str]] = {}
-        for word in sorted(set(vocabulary)):
+        for word in sorted(self.vocabulary):
             if len(word) >= 3 and word.isalpha():
                 self._by_initial.setdefault(word[0], []).append(word)
 
     def __call__(self, word: str) -> str:
-        if len(word) < 4 or not word.isalpha() or _stemmer().stemWord(word) in self.known_stems:
+        if len(word) < 4 or not word.isalpha() or word in self.vocabulary:
             return word
+        # A word whose stem is known is probably an inflection we lack, so it needs a closer match to change.
+        cutoff = 0.9 if _stemmer().stemWord(word) in self.known_stems else self.cutoff
         candidates = [w for w in self._by_initial.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
-        match = difflib.get_close_matches(word, candidates, n=1, cutoff=self.cutoff)
+        match = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
         return match[0] if match else word
 
 
@@ -185,10 +200,12 @@ class QueryExpander:
         added: Counter = Counter()
         for size in range(1, self._max_len + 1):
             for start in range(len(terms) - size + 1):
-                for alternative in self._alternatives.get(tuple(terms[start:start + size]), ()):
-                    for term in alternative:
-                        if term not in weights:
-                            added[term] = self.weight
+                alternatives = self._alternatives.get(tuple(terms[start:start + size]), ())
+                new_terms = {t for alternative in alternatives for t in alternative if t not in weights}
+                # One phrase adds at most one term's worth of weight, however many alternatives it has.
+                share = min(self.weight, 1.0 / len(new_terms)) if new_terms else 0.0
+                for term in new_terms:
+                    added[term] = max(added[term], share)
         weights.update(added)
         return weights
 

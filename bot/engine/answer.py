@@ -112,7 +112,7 @@ def make_citation(kb: KnowledgeBase, entry: Entry, excerpt: Excerpt, rank: int, 
         source_citation=source.citation,
         pinpoint=excerpt.pinpoint,
         url=source.url,
-        date=_iso(source.date),
+        date=source.date_label or _iso(source.date),
         score=round(score, 4),
         quote=excerpt.quote,
     )

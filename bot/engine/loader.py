@@ -17,6 +17,7 @@ from bot.engine.models import AREAS, SOURCE_KINDS, Entry, Excerpt, KnowledgeBase
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 
 SOURCE_KEYS = {"id", "title", "short", "citation", "publisher", "kind", "url", "date", "effective", "aliases"}
 SOURCE_REQUIRED = ("id", "title", "citation", "publisher", "kind", "url", "date")
@@ -141,6 +142,20 @@ class _Validator:
         self.problem(file, line, ident, f"'{key}' is not a valid date (YYYY-MM-DD): {value!r}")
         return None
 
+    def source_day(self, item: LinedDict, file: str, ident: str) -> tuple[date | None, str]:
+        """A source date may be a day, a month (2022-06) or a year (2019) when no day is known."""
+        value = item.get("date")
+        text = str(value).strip() if isinstance(value, (str, int)) else ""
+        partial = PARTIAL_DATE.match(text)
+        if partial:
+            year, month = int(partial[1]), int(partial[2] or 1)
+            if 1 <= month <= 12:
+                return date(year, month, 1), text
+            self.problem(file, item.key_lines["date"], ident, f"'date' is not a valid date: {value!r}")
+            return None, ""
+        day = self.day(item, "date", file, ident)
+        return day, day.isoformat() if day else ""
+
     def texts(self, item: LinedDict, key: str, file: str, ident: str, required: bool = False) -> tuple:
         value = item.get(key)
         line = item.key_lines.get(key, item.line)
@@ -189,6 +204,7 @@ class _Validator:
         if url and not url.startswith("https://"):
             self.problem(file, item.key_lines["url"], ident, f"url must be an https link, got {url!r}")
         citation = self.text(item, "citation", file, ident)
+        source_date, date_label = self.source_day(item, file, ident)
         source = Source(
             id=ident,
             title=self.text(item, "title", file, ident),
@@ -196,7 +212,8 @@ class _Validator:
             publisher=self.text(item, "publisher", file, ident),
             kind=kind,
             url=url,
-            date=self.day(item, "date", file, ident),
+            date=source_date,
+            date_label=date_label,
             short=self.text(item, "short", file, ident, required=False),
             effective=self.day(item, "effective", file, ident, required=False),
             aliases=self.texts(item, "aliases", file, ident),

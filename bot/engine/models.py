@@ -25,6 +25,7 @@ class Source:
     kind: str
     url: str
     date: date
+    date_label: str = ""  # as written: a day, or only a month or year when no day is known
     short: str = ""
     effective: date | None = None
     aliases: tuple[str, ...] = ()

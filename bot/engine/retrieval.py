@@ -12,6 +12,7 @@ from bot.engine.models import Entry, KnowledgeBase
 # How much each field of an entry counts inside every one of its passages (by repetition, so the scoring
 # stays plain BM25Okapi over one token list per passage).
 FIELD_WEIGHTS = {"title": 3, "aliases": 3, "questions": 2, "summary": 1, "text": 1, "pinpoint": 2}
+RERANK_FLOOR = 0.5  # entry order: BM25 score x (floor + coverage)
 CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
 
 
@@ -26,6 +27,7 @@ class RankedEntry:
     entry: Entry
     score: float
     passages: tuple[tuple[int, float], ...]  # (passage index within the entry, score), best first
+    coverage: float = 0.0  # idf-weighted share of the question's terms this entry contains
 
 
 @dataclass(frozen=True)
@@ -101,16 +103,18 @@ class Retriever:
         for doc_id, score in hits:
             passage = self.passages[doc_id]
             by_entry.setdefault(passage.entry_id, []).append((passage.index, score))
-        ranked = sorted(
-            (RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored)) for eid, scored in by_entry.items()),
-            key=lambda r: (-r.score, r.entry.id),
-        )[:limit]
+        candidates = [
+            RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), self._coverage(eid, judged))
+            for eid, scored in by_entry.items()
+        ]
+        # Rerank: an entry that answers all of the question beats one that matches a single word very well.
+        ranked = sorted(candidates, key=lambda r: (-r.score * (RERANK_FLOOR + r.coverage), r.entry.id))[:limit]
         return SearchResult(
             query_terms=unique_terms,
             ranked=tuple(ranked),
             normalized_top=self._normalized(ranked, weights),
             margin=_margin(ranked),
-            coverage=self._coverage(ranked, judged),
+            coverage=ranked[0].coverage if ranked else 0.0,
             known=sum(t in self.index for t in unique_terms) / len(unique_terms) if unique_terms else 0.0,
         )
 
@@ -120,11 +124,11 @@ class Retriever:
         bound = self.index.upper_bound(weights)
         return ranked[0].score / bound if bound else 0.0
 
-    def _coverage(self, ranked: list[RankedEntry], terms: dict[str, float]) -> float:
-        """Share of the question's meaning found in the top entry; unknown words weigh as the rarest."""
-        if not ranked or not terms:
+    def _coverage(self, entry_id: str, terms: dict[str, float]) -> float:
+        """Share of the question's meaning found in an entry; unknown words weigh as the rarest."""
+        if not terms:
             return 0.0
-        found = self._entry_terms[ranked[0].entry.id]
+        found = self._entry_terms[entry_id]
         total = matched = 0.0
         for term, importance in terms.items():
             weight = max(self.index.idf.get(term, self.index.max_idf), 0.1) * importance
@@ -145,6 +149,9 @@ def _surface_words(kb: KnowledgeBase) -> set[str]:
 
 
 def _margin(ranked: list[RankedEntry]) -> float:
-    if len(ranked) < 2 or ranked[0].score <= 0:
+    def strength(r: RankedEntry) -> float:
+        return r.score * (RERANK_FLOOR + r.coverage)
+
+    if len(ranked) < 2 or strength(ranked[0]) <= 0:
         return 1.0 if ranked else 0.0
-    return (ranked[0].score - ranked[1].score) / ranked[0].score
+    return (strength(ranked[0]) - strength(ranked[1])) / strength(ranked[0])

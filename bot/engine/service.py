@@ -31,11 +31,11 @@ class Abstention:
     """Answer only when the top entry covers enough of the question and scores well against the best
     possible score. Tuned on tests/eval with `python -m bot eval --tune`."""
 
-    min_coverage: float = 0.3
+    min_coverage: float = 0.4
     min_normalized: float = 0.0
     min_margin_when_weak: float = 0.0  # between min_coverage and strong_coverage, also need a clear winner
     strong_coverage: float = 0.7
-    min_known: float = 0.7  # share of the question's words the knowledge base uses at all
+    min_known: float = 0.8  # share of the question's words the knowledge base uses at all
 
     def answers(self, result: SearchResult) -> bool:
         if result.top is None or result.coverage < self.min_coverage or result.normalized_top < self.min_normalized:
@@ -47,7 +47,7 @@ class Abstention:
     def confidence(self, result: SearchResult) -> float:
         if result.top is None:
             return 0.0
-        strength = min(1.0, result.normalized_top / (4 * self.min_normalized))
+        strength = min(1.0, result.normalized_top / 0.5)  # half the best possible score is already strong
         return round(0.6 * result.coverage + 0.25 * strength + 0.15 * min(1.0, result.margin * 2), 3)
 
 

@@ -158,7 +158,7 @@ def render_ladder_step(ladder: Entry, step_index: int, sources: dict) -> dict:
     if step.status:
         fields.append({"name": "Where things stand", "value": clip(step.status, FIELD_VALUE_MAX), "inline": False})
     if source:
-        date = f" ({source.date.isoformat()})" if source.date else ""
+        date = f" ({source.date_label})" if source.date_label else ""
         citation = f"[{source.label}, {step.pinpoint}]({source.url}){date}"
         fields.append({"name": "Source", "value": clip(citation, FIELD_VALUE_MAX), "inline": False})
     embed = {
