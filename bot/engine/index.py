@@ -37,6 +37,8 @@ class BM25Index:
             tf = np.asarray(freqs, dtype=np.float64)
             weights = self.idf[term] * (tf * (self.k1 + 1) / (tf + norm[doc_ids]))
             self._postings[term] = (doc_ids, weights)
+        self._max_weight = {term: float(weights.max()) for term, (_, weights) in self._postings.items()}
+        self._heaviest = {term: _heaviest(ids, weights) for term, (ids, weights) in self._postings.items()}
 
     def _idf(self, doc_freqs: Mapping[str, int]) -> dict[str, float]:
         # rank_bm25.BM25Okapi._calc_idf: negative idfs are floored at epsilon * the mean idf.
@@ -86,14 +88,17 @@ class BM25Index:
             weights = np.concatenate([weights * w for (_, weights), w in hits])
             unique, inverse = np.unique(ids, return_inverse=True)
             return unique, np.bincount(inverse, weights=weights, minlength=len(unique))
-        # Dense: the postings cover much of the corpus, so one scatter-add per term into an array is cheaper.
-        scores = np.zeros(self.size, dtype=np.float64)
-        touched = np.zeros(self.size, dtype=bool)
-        for (ids, weights), w in hits:
-            scores[ids] += weights * w
-            touched[ids] = True
+        # Dense: the postings cover much of the corpus, so one bincount over all of them is cheapest.
+        scores = self._dense(hits)
+        touched = np.bincount(np.concatenate([ids for (ids, _), _ in hits]), minlength=self.size) > 0
         doc_ids = np.flatnonzero(touched).astype(np.int32)
         return doc_ids, scores[doc_ids]
+
+    def _dense(self, hits: list) -> np.ndarray:
+        """Every document's score from (postings, weight) pairs, summed in query order like rank_bm25."""
+        ids = np.concatenate([ids for (ids, _), _ in hits])
+        weights = np.concatenate([weights if w == 1 else weights * w for (_, weights), w in hits])
+        return np.bincount(ids, weights=weights, minlength=self.size)
 
     def get_scores(self, query: Mapping[str, float] | Iterable[str]) -> np.ndarray:
         """Scores for every document, like rank_bm25's get_scores (for comparison and tests)."""
@@ -103,12 +108,87 @@ class BM25Index:
         return scores
 
     def top(self, query: Mapping[str, float] | Iterable[str], k: int = 10) -> list[tuple[int, float]]:
-        """The k best (doc_id, score) pairs, best first; ties broken by lower doc id for stability."""
-        ids, values = self.score(query)
-        if len(ids) > k:
-            # Keep everything tied with the k-th score so the id tie-break below is exact.
-            kth = -np.partition(-values, k - 1)[k - 1]
-            keep = values >= kth
-            ids, values = ids[keep], values[keep]
-        order = np.lexsort((ids, -values))[:k]
-        return [(int(ids[i]), float(values[i])) for i in order]
+        """The k best (doc_id, score) pairs, best first; ties broken by lower doc id for stability.
+
+        Exact MaxScore pruning. A lower bound on the k-th best score comes from fully scoring the few
+        documents that weigh most for each query term (kept at build time). Terms are then taken rarest
+        first (highest possible contribution) until the ones left could not add up to that bound: no document
+        found only by those common terms can reach the top k, so their long postings are only looked up for
+        the candidates still in reach. The result equals scoring every document.
+        """
+        weighted = query if isinstance(query, Mapping) else Counter(query)
+        terms = [(t, w) for t, w in weighted.items() if t in self._postings and w > 0]
+        if not terms:
+            return []
+        if len(terms) == 1 or sum(len(self._postings[t][0]) for t, _ in terms) * 8 < self.size:
+            return _best(*self.score(dict(terms)), k)
+        order = sorted(terms, key=lambda tw: -tw[1] * self._max_weight[tw[0]])
+        remaining = [0.0] * (len(order) + 1)
+        for position in range(len(order) - 1, -1, -1):
+            term, w = order[position]
+            remaining[position] = remaining[position + 1] + w * self._max_weight[term]
+        bound = self._kth_score_lower_bound(order, k) - _SLACK
+        split = next(p for p in range(len(order) + 1) if remaining[p] < bound or p == len(order))
+        essential = order[:split]
+        essential_postings = sum(len(self._postings[t][0]) for t, _ in essential)
+        rest_postings = sum(len(self._postings[t][0]) for t, _ in order[split:])
+        # Past LOOKUP_COST postings per lookup, one dense pass over every posting is cheaper.
+        if min(essential_postings, self.size) * (len(order) - split) * LOOKUP_COST > rest_postings:
+            scores = self._dense([(self._postings[t], w) for t, w in terms])
+            candidates = np.flatnonzero(scores >= bound).astype(np.int32)
+            if len(candidates) < k:
+                candidates = np.flatnonzero(scores).astype(np.int32)
+            return _best(candidates, scores[candidates], k)
+        candidates, scores = self.score(dict(essential))
+        for position in range(split, len(order)):
+            # Partial scores only grow, so their k-th best is a bound too; drop what can no longer reach it.
+            if len(scores) >= k:
+                bound = max(bound, _kth_largest(scores, k) - _SLACK)
+            in_reach = scores + remaining[position] >= bound
+            candidates, scores = candidates[in_reach], scores[in_reach]
+            term, w = order[position]
+            post_ids, post_weights = self._postings[term]
+            slots = np.searchsorted(post_ids, candidates)
+            slots[slots == len(post_ids)] = 0
+            hit = post_ids[slots] == candidates
+            scores[hit] += post_weights[slots[hit]] * w
+        return _best(candidates, scores, k)
+
+    def _kth_score_lower_bound(self, terms: list[tuple[str, float]], k: int) -> float:
+        """The k-th best full score among each term's heaviest documents: real scores, so a lower bound."""
+        docs = np.unique(np.concatenate([self._heaviest[t] for t, _ in terms]))
+        if len(docs) < k:
+            return 0.0
+        scores = np.zeros(len(docs), dtype=np.float64)
+        for term, w in terms:
+            post_ids, post_weights = self._postings[term]
+            slots = np.searchsorted(post_ids, docs)
+            slots[slots == len(post_ids)] = 0
+            hit = post_ids[slots] == docs
+            scores[hit] += post_weights[slots[hit]] * w
+        return _kth_largest(scores, k)
+
+
+_SLACK = 1e-9  # float summation order differs between paths; never prune a document this close to the bound
+HEAVIEST_PER_TERM = 16
+LOOKUP_COST = 12  # a binary-search lookup costs about as much as a dozen postings in a dense pass
+
+
+def _heaviest(ids: np.ndarray, weights: np.ndarray, count: int = 0) -> np.ndarray:
+    count = count or HEAVIEST_PER_TERM
+    if len(ids) <= count:
+        return ids
+    return np.sort(ids[np.argpartition(-weights, count - 1)[:count]])
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    return float(-np.partition(-values, k - 1)[k - 1])
+
+
+def _best(ids: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:
+    if len(ids) > k:
+        # Keep everything tied with the k-th score so the id tie-break below is exact.
+        keep = values >= _kth_largest(values, k)
+        ids, values = ids[keep], values[keep]
+    order = np.lexsort((ids, -values))[:k]
+    return [(int(ids[i]), float(values[i])) for i in order]

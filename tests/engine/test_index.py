@@ -78,3 +78,18 @@ def test_top_k_matches_rank_bm25_order_even_with_ties_at_the_cutoff():
     reference = BM25Okapi(corpus).get_scores(["a", "b"])
     expected = sorted(range(60), key=lambda i: (-reference[i], i))[:10]
     assert [doc for doc, _ in BM25Index(corpus).top(["a", "b"], k=10)] == expected
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_pruned_top_k_equals_exhaustive_ranking(seed):
+    """MaxScore pruning returns exactly the top 10 of rank_bm25's full score list, order included."""
+    corpus, words = random_corpus(seed, docs=3000, vocab=300)
+    index, reference = BM25Index(corpus), BM25Okapi(corpus)
+    rng = random.Random(seed)
+    for _ in range(150):
+        query = [rng.choice(words[: rng.choice([5, 40, 300])]) for _ in range(rng.randint(1, 7))]
+        full = reference.get_scores(query)
+        expected = [i for i in sorted(range(len(full)), key=lambda i: (-full[i], i)) if full[i] > 0][:10]
+        got = index.top(query, k=10)
+        assert [doc for doc, _ in got] == expected or np.allclose([s for _, s in got], full[expected], atol=1e-9)
+        np.testing.assert_allclose([s for _, s in got], full[[d for d, _ in got]], atol=1e-9)
