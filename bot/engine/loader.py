@@ -60,7 +60,11 @@ class LinedDict(dict):
     key_lines: dict
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's C parser when PyYAML was built with it (several times faster); same constructors either way.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_BaseLoader):
     """SafeLoader that keeps line numbers, refuses duplicate keys and leaves dates as text.
 
     Dates stay strings so that a bad date becomes a validation problem, not a crash of the whole file.
