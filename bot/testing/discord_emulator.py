@@ -7,6 +7,21 @@ commands), records every request and every gateway frame, and can inject faults 
 
 discord.py builds REST URLs from ``discord.http.Route.BASE`` and connects to
 ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY``; ``DiscordEmulator.patch_discord()`` points both here.
+
+Typical use (see bot/testing/harness.py and tests/emulator/):
+
+    async with DiscordEmulator() as emulator, running_bot(MyBot(guild_ready_timeout=0.01), emulator):
+        interaction = await emulator.slash("ask", {"question": "What is a WRO?"}, user="alice")
+        callback = await emulator.wait_for_callback(interaction)      # the recorded POST .../callback
+        assert callback.json["data"]["allowed_mentions"] == {"parse": []}
+        await emulator.click_button(callback.response["resource"]["message"], "Helpful")
+        emulator.fail_next("POST /channels/{channel_id}/messages", status=429, retry_after=0.2)
+        await emulator.drop_connection(4000)                          # the client RESUMEs; missed events replay
+
+The world: one guild with channels "general", "ask", "explainers"; users "owner", "alice", "bob", "mod"
+(Manage Messages) and "admin" (Manage Server); the bot member has BOT_PERMISSIONS (change
+``emulator.bot_permissions`` to take one away). Unknown routes answer 404 and land in ``unknown_requests``;
+messages over Discord's limits answer 400 and land in ``limit_violations``.
 """
 
 from __future__ import annotations
@@ -216,11 +231,25 @@ def _error(status: int, code: int, message: str, errors: Any = None) -> web.Resp
     return _json_response(payload, status)
 
 
-def _perm_value(**flags: bool) -> int:
+@contextlib.contextmanager
+def patch_discord(api_base: str, gateway_url: str) -> Iterator[None]:
+    """Point discord.py's REST base (Route.BASE) and default gateway at an emulator (restored on exit)."""
+    previous_base = discord.http.Route.BASE
+    previous_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE = previous_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = previous_gateway
+
+
+def permission_bits(**flags: bool) -> int:
     return discord.Permissions(**flags).value
 
 
-EVERYONE_PERMISSIONS = _perm_value(
+EVERYONE_PERMISSIONS = permission_bits(
     view_channel=True,
     send_messages=True,
     read_message_history=True,
@@ -231,9 +260,9 @@ EVERYONE_PERMISSIONS = _perm_value(
     create_public_threads=True,
     send_messages_in_threads=True,
 )
-MODERATOR_PERMISSIONS = _perm_value(manage_messages=True, pin_messages=True, manage_threads=True)
-ADMIN_PERMISSIONS = _perm_value(manage_guild=True, manage_messages=True, pin_messages=True, manage_channels=True)
-BOT_PERMISSIONS = _perm_value(
+MODERATOR_PERMISSIONS = permission_bits(manage_messages=True, pin_messages=True, manage_threads=True)
+ADMIN_PERMISSIONS = permission_bits(manage_guild=True, manage_messages=True, pin_messages=True, manage_channels=True)
+BOT_PERMISSIONS = permission_bits(
     view_channel=True,
     send_messages=True,
     send_messages_in_threads=True,
@@ -601,18 +630,9 @@ class DiscordEmulator:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
-    @contextlib.contextmanager
-    def patch_discord(self) -> Iterator[None]:
+    def patch_discord(self) -> contextlib.AbstractContextManager[None]:
         """Point discord.py's REST base and default gateway at this emulator (restored on exit)."""
-        previous_base = discord.http.Route.BASE
-        previous_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-        discord.http.Route.BASE = self.api_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url)
-        try:
-            yield
-        finally:
-            discord.http.Route.BASE = previous_base
-            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = previous_gateway
+        return patch_discord(self.api_base, self.gateway_url)
 
     # ------------------------------------------------------------------ faults
 
@@ -1134,7 +1154,7 @@ class DiscordEmulator:
         return web.Response(status=204)
 
     def _bot_has(self, **flags: bool) -> bool:
-        needed = _perm_value(**flags)
+        needed = permission_bits(**flags)
         return self.bot_permissions & needed == needed
 
     async def _pin(self, request: web.Request) -> web.Response:
@@ -1471,9 +1491,16 @@ class DiscordEmulator:
             "geo_ordered_rtc_regions": [],
             "_trace": ["discord-emulator"],
         }
+        shard = data.get("shard")
+        guild_ids = list(self.guilds)
+        if shard:
+            # Discord routes a guild to shard (guild_id >> 22) % shard_count.
+            ready["shard"] = shard
+            guild_ids = [g for g in guild_ids if (g >> 22) % shard[1] == shard[0]]
+            ready["guilds"] = [{"id": str(g), "unavailable": True} for g in guild_ids]
         async with connection.send_lock:
             await self._dispatch_locked(session, "READY", ready)
-            for guild_id in self.guilds:
+            for guild_id in guild_ids:
                 await self._dispatch_locked(session, "GUILD_CREATE", self.guild_create_payload(guild_id))
 
     def guild_create_payload(self, guild_id: int) -> dict[str, Any]:

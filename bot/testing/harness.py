@@ -10,7 +10,7 @@ from typing import Any
 
 import discord
 
-from bot.testing.discord_emulator import DiscordEmulator
+from bot.testing.discord_emulator import DiscordEmulator, patch_discord
 
 READY_TIMEOUT = 5.0
 CLOSE_TIMEOUT = 5.0
@@ -25,8 +25,19 @@ async def running_bot(
     Pass ``guild_ready_timeout=0.05`` (or similar) to the client: discord.py waits that long after the last
     GUILD_CREATE before it fires on_ready (2 s by default).
     """
-    with emulator.patch_discord(), capture_loop_errors() as loop_errors:
-        runner = asyncio.create_task(client.start(emulator.token), name="bot-under-test")
+    async with running_bot_at(
+        client, api_base=emulator.api_base, gateway_url=emulator.gateway_url, token=emulator.token, ready_timeout=ready_timeout
+    ) as started:
+        yield started
+
+
+@contextlib.asynccontextmanager
+async def running_bot_at(
+    client: discord.Client, *, api_base: str, gateway_url: str, token: str, ready_timeout: float = READY_TIMEOUT
+) -> AsyncIterator[discord.Client]:
+    """running_bot for an emulator in another process (known only by its URLs)."""
+    with patch_discord(api_base, gateway_url), capture_loop_errors() as loop_errors:
+        runner = asyncio.create_task(client.start(token), name="bot-under-test")
         try:
             await _wait_until_ready(client, runner, ready_timeout)
             yield client

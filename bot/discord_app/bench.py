@@ -1,0 +1,216 @@
+"""Benchmark: /ask interactions from concurrent simulated users through the local Discord emulator.
+
+The real bot (LawBot, real discord.py client, real websocket and HTTP) answers; latency is measured from the
+moment the emulator sends INTERACTION_CREATE to the moment the interaction callback reaches it. The emulator
+and the simulated users run in a separate process, as Discord is remote; users ask back to back with no
+think time, which is the worst case for queueing.
+
+    python -m bot.discord_app.bench [--n 1000] [--users 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import multiprocessing
+import random
+import tempfile
+import time
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from bot.discord_app.bot import LawBot
+from bot.settings import Settings
+from bot.testing.discord_emulator import DiscordEmulator
+from bot.testing.harness import running_bot_at
+
+DISCORD_DEADLINE_SECONDS = 3.0
+LAG_PROBE_SECONDS = 0.005
+# Questions no knowledge base covers, mixed in as people really ask them.
+OFF_TOPIC = ("What is the weather in Paris tomorrow?", "Who won the football last night?", "How do I bake bread?")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of already sorted values."""
+    if not values:
+        return 0.0
+    rank = max(1, round(fraction * len(values) + 0.5 - 1e-9))
+    return values[min(rank, len(values)) - 1]
+
+
+class LoopLagProbe:
+    """Measures how late the event loop wakes a task that asked to sleep LAG_PROBE_SECONDS."""
+
+    def __init__(self) -> None:
+        self.max_lag = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            await asyncio.sleep(LAG_PROBE_SECONDS)
+            self.max_lag = max(self.max_lag, loop.time() - started - LAG_PROBE_SECONDS)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="bench-loop-lag-probe")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+@contextlib.contextmanager
+def _quiet_discord_logs() -> Iterator[None]:
+    logger = logging.getLogger("discord")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)  # e.g. "PyNaCl is not installed": noise for a benchmark
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _questions(bot: LawBot) -> list[str]:
+    asked = [q for entry in bot.engine.kb.entries.values() for q in entry.questions]
+    return asked + list(OFF_TOPIC)
+
+
+async def _drive_users(
+    emulator: DiscordEmulator, questions: list[str], n: int, user_ids: list[int], think_seconds: float
+) -> tuple[list[float], dict[str, int]]:
+    """Every simulated user asks its share of questions, pausing a random 0..2*think_seconds between them
+    (0: back to back, the worst case for queueing)."""
+    pause = random.Random(4)
+    users = len(user_ids)
+    latencies: list[float] = []
+    outcomes = {"answered": 0, "not_answered": 0}
+
+    async def simulated_user(index: int) -> None:
+        share = n // users + (1 if index < n % users else 0)
+        for turn in range(share):
+            if think_seconds:
+                await asyncio.sleep(pause.uniform(0, 2 * think_seconds))
+            question = questions[(index * 7 + turn) % len(questions)]
+            interaction = await emulator.slash("ask", {"question": question}, user=user_ids[index])
+            callback = await emulator.wait_for_callback(interaction, timeout=30)
+            latencies.append(callback.time - interaction.sent_at)
+            embeds = (callback.json or {}).get("data", {}).get("embeds")
+            outcomes["answered" if embeds else "not_answered"] += 1
+
+    await asyncio.gather(*(simulated_user(i) for i in range(users)))
+    return latencies, outcomes
+
+
+def _discord_side(connection: Connection, n: int, users: int, think_seconds: float) -> None:
+    """Child process: the emulator and the simulated users, like Discord itself, away from the bot's loop."""
+    asyncio.run(_discord_side_async(connection, n, users, think_seconds))
+
+
+async def _discord_side_async(connection: Connection, n: int, users: int, think_seconds: float) -> None:
+    async with DiscordEmulator() as emulator:
+        user_ids = [emulator.add_member(f"bench-user-{i}") for i in range(users)]
+        connection.send({"api_base": emulator.api_base, "gateway_url": emulator.gateway_url, "token": emulator.token})
+        questions = await asyncio.to_thread(connection.recv)  # sent once the bot is READY
+        started, cpu_started = time.perf_counter(), time.process_time()
+        latencies, outcomes = await _drive_users(emulator, questions, n, user_ids, think_seconds)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        connection.send({"latencies": latencies, "outcomes": outcomes, "wall": wall, "cpu": cpu})
+        await asyncio.to_thread(connection.recv)  # the bot has closed; now the emulator may stop
+
+
+async def run_bench(
+    n: int = 1000,
+    users: int = 50,
+    *,
+    think_seconds: float = 0.0,
+    kb_dir: Path | None = None,
+    prompts_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Send `n` /ask interactions from `users` concurrent simulated users; returns the figures.
+
+    The emulator and the simulated users run in a child process (as Discord is remote), so the event-loop lag
+    and the latencies are those of the bot's own process.
+    """
+    defaults = Settings()
+    context = multiprocessing.get_context("spawn")
+    bot_end, discord_end = context.Pipe()
+    discord_side = context.Process(
+        target=_discord_side, args=(discord_end, n, users, think_seconds), name="bench-discord", daemon=True
+    )
+    discord_side.start()
+    probe = LoopLagProbe()
+    try:
+        with tempfile.TemporaryDirectory(prefix="flx-bench-") as data_dir, _quiet_discord_logs():
+            where = await asyncio.to_thread(bot_end.recv)
+            settings = Settings(
+                discord_token=where["token"],
+                data_dir=Path(data_dir),
+                kb_dir=kb_dir or defaults.kb_dir,
+                prompts_dir=prompts_dir or defaults.prompts_dir,
+                ask_cooldown_per_minute=0,  # each simulated user asks far more than 5 a minute
+            )
+            bot = LawBot(settings, guild_ready_timeout=0.01)
+            async with running_bot_at(bot, ready_timeout=60, **where):
+                probe.start()
+                cpu_started = time.process_time()
+                bot_end.send(_questions(bot))
+                result = await asyncio.to_thread(bot_end.recv)
+                bot_cpu = time.process_time() - cpu_started
+                await probe.stop()
+            bot_end.send("stop")
+    finally:
+        await asyncio.to_thread(discord_side.join, 10)
+        if discord_side.is_alive():
+            discord_side.terminate()
+    latencies = sorted(result["latencies"])
+    wall = result["wall"]
+    return {
+        "interactions": len(latencies),
+        "users": users,
+        "think_seconds": think_seconds,
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+        "max_ms": round((latencies[-1] if latencies else 0.0) * 1000, 2),
+        "later_than_3s": sum(1 for latency in latencies if latency > DISCORD_DEADLINE_SECONDS),
+        "max_event_loop_lag_ms": round(probe.max_lag * 1000, 2),
+        "wall_seconds": round(wall, 2),
+        "per_second": round(len(latencies) / wall, 1) if wall else 0.0,
+        # CPU per interaction on each side: shows whether the bot or the emulator limits throughput.
+        "bot_cpu_ms_per_interaction": round(bot_cpu / max(1, len(latencies)) * 1000, 3),
+        "emulator_cpu_ms_per_interaction": round(result["cpu"] / max(1, len(latencies)) * 1000, 3),
+        **result["outcomes"],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000, help="interactions in total (default 1000)")
+    parser.add_argument("--users", type=int, default=50, help="concurrent simulated users (default 50)")
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause between a user's questions, seconds")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    args = parser.parse_args(argv)
+    figures = asyncio.run(run_bench(args.n, args.users, think_seconds=args.think))
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print(
+            f"/ask through the Discord emulator: {figures['interactions']} interactions, {figures['users']} users, "
+            f"mean think time {figures['think_seconds']} s"
+        )
+        print(f"  p50 {figures['p50_ms']} ms   p99 {figures['p99_ms']} ms   max {figures['max_ms']} ms")
+        print(f"  answered later than 3 s: {figures['later_than_3s']}")
+        print(f"  largest event-loop lag: {figures['max_event_loop_lag_ms']} ms")
+        print(f"  {figures['per_second']} interactions/s over {figures['wall_seconds']} s")
+    return 0 if figures["later_than_3s"] == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

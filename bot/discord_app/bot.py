@@ -1,0 +1,182 @@
+"""The bot class: owns the engine, the database and the in-memory state shared by the cogs."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import importlib
+import inspect
+import logging
+import pkgutil
+from collections.abc import Iterator
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+import bot.exts
+from bot.discord_app import errors
+from bot.discord_app.answer_log import AnswerLog
+from bot.discord_app.cooldown import QuestionCooldown
+from bot.discord_app.messages import NO_MENTIONS
+from bot.engine import Engine
+from bot.engine.holder import EngineHolder, ReloadResult
+from bot.settings import Settings
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+# Names discord.py gives the tasks that run app commands, component/modal callbacks and event listeners.
+HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-view-dispatch", "discord-ui-modal", "discord.py: on_")
+HANDLER_DRAIN_SECONDS = 5.0
+
+
+def walk_extensions() -> Iterator[str]:
+    """Every module under bot.exts that defines `setup` (one extension per feature module)."""
+    for module in pkgutil.walk_packages(bot.exts.__path__, f"{bot.exts.__name__}."):
+        if module.name.rsplit(".", 1)[-1].startswith("_"):
+            continue
+        if module.ispkg:
+            imported = importlib.import_module(module.name)
+            if not inspect.isfunction(getattr(imported, "setup", None)):
+                continue
+        yield module.name
+
+
+def engine_options(settings: Settings) -> dict[str, Any]:
+    return {"max_chars": settings.max_question_chars}
+
+
+class LawBot(commands.Bot):
+    """The product bot. Extra keyword options go to discord.py's Bot (tests pass guild_ready_timeout)."""
+
+    def __init__(self, settings: Settings, *, engine: Engine | None = None, metrics: Any = None, **options: Any) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = True  # ask channels and thread follow-ups read message text
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=NO_MENTIONS,
+            owner_ids=set(settings.owner_ids),
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.engines: EngineHolder | None = None
+        if engine is not None:
+            self.engines = EngineHolder(settings.kb_dir, settings.prompts_dir, engine, **engine_options(settings))
+        self.metrics = metrics
+        self.db: Database | None = None
+        self.cooldown = QuestionCooldown()
+        self.answer_log = AnswerLog()
+        self.kb_loaded_at = datetime.datetime.now(datetime.UTC)
+        self._startup_done = False
+        self.tree.on_error = errors.on_app_command_error  # type: ignore[method-assign]
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        if self.engines is None:
+            # Building the index is CPU work; keep the event loop free while it runs.
+            self.engines = await asyncio.to_thread(
+                EngineHolder, self.settings.kb_dir, self.settings.prompts_dir, **engine_options(self.settings)
+            )
+        self._update_kb_metrics()
+        self.db = await Database.open_path(self.settings.database_path)
+        for extension in walk_extensions():
+            await self.load_extension(extension)
+        # Command registration is never done here: Discord rate-limits it. Use the owner-only `sync`
+        # command or `python -m bot sync`.
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
+        if not self._startup_done:
+            self._startup_done = True
+            self.dispatch("startup_ready")  # explainers refresh themselves on this
+
+    async def close(self) -> None:
+        await self._finish_running_handlers()
+        await super().close()
+        if self.db is not None:
+            await self.db.close()
+            self.db = None
+
+    async def _finish_running_handlers(self, timeout: float = HANDLER_DRAIN_SECONDS) -> None:
+        """Let commands, clicks and message handlers that are mid-way finish before the HTTP session and the
+        database close under them (their replies and database writes would fail otherwise)."""
+        current = asyncio.current_task()
+        running = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not current and not task.done() and task.get_name().startswith(HANDLER_TASK_PREFIXES)
+        ]
+        if running:
+            await asyncio.wait(running, timeout=timeout)
+
+    @property
+    def database(self) -> Database:
+        if self.db is None:
+            raise RuntimeError("the database is not open")
+        return self.db
+
+    async def on_message(self, message: discord.Message) -> None:
+        # The ask extension handles messages (and hands commands to process_commands itself).
+        return
+
+    async def on_command_error(self, context: commands.Context[Any], exception: commands.CommandError, /) -> None:
+        await errors.on_command_error(context, exception)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("unhandled error in event %s", event_method)
+
+    # -- knowledge base -----------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """The engine being served (swapped atomically by reload_knowledge)."""
+        if self.engines is None:
+            raise RuntimeError("the knowledge base is not loaded yet")
+        return self.engines.engine
+
+    async def reload_knowledge(self) -> ReloadResult:
+        """Load the knowledge base again; on failure keep serving the previous one and report file:line problems."""
+        if self.engines is None:
+            raise RuntimeError("the knowledge base is not loaded yet")
+        result = await self.engines.reload()
+        self._count_reload("ok" if result.ok else "failed")
+        if result.ok:
+            self.kb_loaded_at = datetime.datetime.now(datetime.UTC)
+            self._update_kb_metrics()
+            log.info("knowledge base reloaded: %d entries, %d changed", result.entries, len(result.changed))
+        else:
+            log.warning("knowledge base reload failed with %d problem(s); serving the previous one", len(result.problems))
+        return result
+
+    def _count_reload(self, result: str) -> None:
+        if self.metrics is not None:
+            self.metrics.kb_reloads.labels(result=result).inc()
+
+    def _update_kb_metrics(self) -> None:
+        if self.metrics is not None and self.engines is not None:
+            self.metrics.kb_entries.set(len(self.engine.kb.entries))
+
+    # -- per-guild settings -------------------------------------------------------------------------
+
+    async def cooldown_per_minute(self, guild_id: int | None) -> int:
+        if guild_id is not None and self.db is not None:
+            configured = (await self.db.guild_config(guild_id)).cooldown_per_minute
+            if configured is not None:
+                return configured
+        return self.settings.ask_cooldown_per_minute
+
+
+class ShardedLawBot(LawBot, commands.AutoShardedBot):
+    """The same bot run as several shards in one process (SHARD_COUNT / SHARD_IDS; needed past 2,500 guilds)."""
+
+
+def create_bot(settings: Settings, **options: Any) -> LawBot:
+    """The bot for these settings: sharded when SHARD_COUNT or SHARD_IDS is set."""
+    if settings.shard_count or settings.shard_ids:
+        shard_ids = list(settings.shard_ids) if settings.shard_ids else None
+        return ShardedLawBot(settings, shard_count=settings.shard_count, shard_ids=shard_ids, **options)
+    return LawBot(settings, **options)

@@ -1,0 +1,53 @@
+"""Permission checks done in the bot itself (Discord's default_permissions can be changed by server admins)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import discord
+from discord import app_commands
+
+T = TypeVar("T")
+
+
+class UserFacingError(app_commands.AppCommandError):
+    """An error whose message is safe and useful to show the user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _guild_member_check(**permissions: bool) -> Callable[[discord.Interaction], bool]:
+    def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage()
+        granted = interaction.permissions
+        missing = [name for name, wanted in permissions.items() if getattr(granted, name) != wanted]
+        if missing and not granted.administrator:
+            raise app_commands.MissingPermissions(missing)
+        return True
+
+    return predicate
+
+
+def moderator_only() -> Callable[[T], T]:
+    """Manage Messages, checked by the bot, refused in DMs."""
+    check = app_commands.check(_guild_member_check(manage_messages=True))
+    defaults = app_commands.default_permissions(manage_messages=True)
+    guild_only = app_commands.guild_only()
+    return lambda func: guild_only(defaults(check(func)))
+
+
+def admin_only() -> Callable[[T], T]:
+    """Manage Server, checked by the bot, refused in DMs."""
+    check = app_commands.check(_guild_member_check(manage_guild=True))
+    defaults = app_commands.default_permissions(manage_guild=True)
+    guild_only = app_commands.guild_only()
+    return lambda func: guild_only(defaults(check(func)))
+
+
+def require_guild_permissions(interaction: discord.Interaction, **permissions: bool) -> None:
+    """The same check for group callbacks (app_commands.Group.interaction_check)."""
+    _guild_member_check(**permissions)(interaction)

@@ -1,0 +1,55 @@
+"""Turn the renderer's plain dicts (bot/render/discord.py) into discord.py send/edit arguments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def components_view(rows: list[dict[str, Any]]) -> discord.ui.View | None:
+    """A View that only carries the buttons' layout.
+
+    It is stopped before sending so discord.py does not track it (no timeout task, nothing lost on restart):
+    clicks are routed by custom_id to the DynamicItems the cogs register.
+    """
+    if not rows:
+        return None
+    view = discord.ui.View(timeout=None)
+    for row_index, row in enumerate(rows):
+        for component in row.get("components", []):
+            if component.get("type") != 2:
+                continue
+            view.add_item(
+                discord.ui.Button(
+                    style=discord.ButtonStyle(component.get("style", 2)),
+                    label=component.get("label"),
+                    custom_id=None if component.get("url") else component.get("custom_id"),
+                    url=component.get("url"),
+                    disabled=bool(component.get("disabled", False)),
+                    row=row_index,
+                )
+            )
+    view.stop()
+    return view
+
+
+def send_kwargs(rendered: dict[str, Any], *, edit: bool = False) -> dict[str, Any]:
+    """Keyword arguments for Messageable.send / InteractionResponse.send_message (or an edit, with edit=True)."""
+    kwargs: dict[str, Any] = {
+        "content": rendered.get("content") or None,
+        "embeds": [discord.Embed.from_dict(embed) for embed in rendered.get("embeds") or []],
+        "allowed_mentions": NO_MENTIONS,
+    }
+    view = components_view(rendered.get("components") or [])
+    if view is not None:
+        kwargs["view"] = view
+    elif edit:
+        kwargs["view"] = None  # an edit without buttons must remove the old ones
+    return kwargs
+
+
+def text_kwargs(text: str) -> dict[str, Any]:
+    return {"content": text[:2000], "allowed_mentions": NO_MENTIONS}

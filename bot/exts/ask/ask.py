@@ -1,0 +1,270 @@
+"""Questions: /ask, the "Explain this" message command, mentions, replies, thread follow-ups, ask channels, DMs.
+
+Every entry point goes through `answer_question`; they differ only in how the reply is delivered (a Responder).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_app.messages import NO_MENTIONS, send_kwargs, text_kwargs
+from bot.engine.answer import NOT_COVERED, Answer
+from bot.render.discord import clip, render_answer
+
+if TYPE_CHECKING:
+    from bot.discord_app.bot import LawBot
+
+log = logging.getLogger(__name__)
+
+THREAD_NAME_MAX = 90
+THREAD_CONTEXTS_KEPT = 2000
+PRIVATE_REASONS = {"empty", "too_long"}  # refusals are only for the asker
+
+
+class Responder(Protocol):
+    async def send(self, rendered: dict[str, Any], *, ephemeral: bool = False) -> int | None:
+        """Deliver a rendered message; returns the id of the message sent, if known."""
+        ...
+
+
+class InteractionResponder:
+    def __init__(self, interaction: discord.Interaction) -> None:
+        self.interaction = interaction
+
+    async def send(self, rendered: dict[str, Any], *, ephemeral: bool = False) -> int | None:
+        kwargs = send_kwargs(rendered)
+        if self.interaction.response.is_done():
+            sent = await self.interaction.followup.send(**kwargs, ephemeral=ephemeral, wait=True)
+            return sent.id
+        callback = await self.interaction.response.send_message(**kwargs, ephemeral=ephemeral)
+        return callback.message_id
+
+
+class MessageResponder:
+    """Replies to a message, or posts into a thread when one was opened for the question."""
+
+    def __init__(self, message: discord.Message, *, destination: discord.abc.Messageable | None = None) -> None:
+        self.message = message
+        self.destination = destination
+
+    async def send(self, rendered: dict[str, Any], *, ephemeral: bool = False) -> int | None:
+        kwargs = send_kwargs(rendered)
+        if self.destination is not None:
+            sent = await self.destination.send(**kwargs)
+        else:
+            sent = await self.message.reply(**kwargs, mention_author=False)
+        return sent.id
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"content": clip(text, 2000), "embeds": [], "components": []}
+
+
+async def answer_question(
+    bot: LawBot,
+    question: str,
+    *,
+    user_id: int,
+    guild_id: int | None,
+    responder: Responder,
+    context: str | None = None,
+    on_answer: Callable[[Answer], None] | None = None,
+) -> Answer | None:
+    """Cooldown, ask the engine, reply, remember the question, log it if not covered. None when cooled down.
+
+    on_answer runs before the reply is sent, so a quick follow-up already finds the conversation's context.
+    """
+    wait = bot.cooldown.retry_after(user_id, await bot.cooldown_per_minute(guild_id))
+    if wait:
+        await responder.send(
+            plain(f"You're asking quickly. Please wait {math.ceil(wait)} s before the next question."), ephemeral=True
+        )
+        return None
+    question = question.strip()
+    started = time.perf_counter()
+    answer = bot.engine.ask(question, context=context)
+    if bot.metrics is not None:
+        bot.metrics.record_answer(answer.reason, time.perf_counter() - started)
+    if on_answer is not None:
+        on_answer(answer)
+    message_id = await responder.send(render_answer(answer), ephemeral=answer.reason in PRIVATE_REASONS)
+    if answer.answered:
+        bot.answer_log.remember(message_id, question, answer.entry_id)
+    elif answer.reason == NOT_COVERED:
+        await log_unanswered(bot, guild_id, question)
+    return answer
+
+
+async def log_unanswered(bot: LawBot, guild_id: int | None, question: str) -> None:
+    if bot.db is None:
+        return
+    if guild_id is not None and not (await bot.db.guild_config(guild_id)).log_unanswered:
+        return
+    await bot.db.log_unanswered(question)
+
+
+class Ask(commands.Cog):
+    """Answers questions wherever they are asked."""
+
+    def __init__(self, bot: LawBot) -> None:
+        self.bot = bot
+        # Thread or DM channel id -> the last question answered there (context for follow-ups).
+        self.conversation: OrderedDict[int, str] = OrderedDict()
+        self.explain_this = app_commands.ContextMenu(name="Explain this", callback=self.explain_this_callback)
+        self.bot.tree.add_command(self.explain_this)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.explain_this.name, type=self.explain_this.type)
+
+    @app_commands.command(name="ask", description="Ask a question about forced-labour trade law")
+    @app_commands.describe(question="Your question, in plain words")
+    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        await answer_question(
+            self.bot,
+            question,
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            responder=InteractionResponder(interaction),
+        )
+
+    async def explain_this_callback(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        question = message.content.strip()
+        if not question:
+            await interaction.response.send_message(
+                "That message has no text I can explain.", ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        await answer_question(
+            self.bot,
+            question,
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            responder=InteractionResponder(interaction),
+        )
+
+    # -- messages -----------------------------------------------------------------------------------
+
+    def _remember_conversation(self, channel_id: int, question: str, answer: Answer) -> None:
+        if not answer.answered:
+            return  # keep the last answered question as the context
+        self.conversation[channel_id] = question
+        self.conversation.move_to_end(channel_id)
+        while len(self.conversation) > THREAD_CONTEXTS_KEPT:
+            self.conversation.popitem(last=False)
+
+    def _question_text(self, message: discord.Message) -> str:
+        me = self.bot.user
+        text = message.content
+        if me is not None:
+            text = re.sub(rf"<@!?{me.id}>", "", text)
+        return text.strip()
+
+    def _is_own_thread(self, channel: Any) -> bool:
+        me = self.bot.user
+        return isinstance(channel, discord.Thread) and (
+            channel.id in self.conversation or (me is not None and channel.owner_id == me.id)
+        )
+
+    def _replied_to_me(self, message: discord.Message) -> tuple[bool, str | None]:
+        """Whether the message replies to one of the bot's messages, and the question that message answered."""
+        reference = message.reference
+        if reference is None or reference.message_id is None:
+            return False, None
+        remembered = self.bot.answer_log.get(reference.message_id)
+        if remembered is not None:
+            return True, remembered.question
+        resolved = reference.resolved
+        me = self.bot.user
+        is_mine = isinstance(resolved, discord.Message) and me is not None and resolved.author.id == me.id
+        return is_mine, None
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None:
+            return
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return
+        context = await self.bot.get_context(message)
+        if context.valid:  # "@bot sync" and other owner tools
+            await self.bot.invoke(context)
+            return
+        me = self.bot.user
+        mentioned = me is not None and me in message.mentions
+        replied, replied_question = self._replied_to_me(message)
+        channel = message.channel
+
+        if message.guild is None:
+            await self._answer_message(message, context=self.conversation.get(channel.id) or replied_question)
+        elif self._is_own_thread(channel):
+            await self._answer_message(message, context=self.conversation.get(channel.id))
+        elif replied:
+            await self._answer_message(message, context=replied_question)
+        elif mentioned:
+            await self._answer_in_thread(message)
+        elif await self._is_ask_channel(message):
+            await self._answer_message(message, context=None)
+
+    async def _is_ask_channel(self, message: discord.Message) -> bool:
+        if message.guild is None or self.bot.db is None:
+            return False
+        config = await self.bot.db.guild_config(message.guild.id)
+        return message.channel.id in config.ask_channel_ids
+
+    async def _answer_message(self, message: discord.Message, *, context: str | None) -> None:
+        question = self._question_text(message)
+        if not question:
+            await message.reply(**text_kwargs(self.bot.engine.prompts.render("help")), mention_author=False)
+            return
+        await answer_question(
+            self.bot,
+            question,
+            user_id=message.author.id,
+            guild_id=message.guild.id if message.guild else None,
+            responder=MessageResponder(message),
+            context=context,
+            on_answer=functools.partial(self._remember_conversation, message.channel.id, question),
+        )
+
+    async def _answer_in_thread(self, message: discord.Message) -> None:
+        """A mention in a channel: open a thread on the question (follow-ups go there), or reply if we can't."""
+        question = self._question_text(message)
+        channel = message.channel
+        guild = message.guild
+        can_thread = (
+            question
+            and isinstance(channel, discord.TextChannel)
+            and guild is not None
+            and channel.permissions_for(guild.me).create_public_threads
+        )
+        if not can_thread:
+            await self._answer_message(message, context=None)
+            return
+        try:
+            thread = await message.create_thread(name=clip(question, THREAD_NAME_MAX), auto_archive_duration=1440)
+        except discord.HTTPException:
+            log.info("could not open a thread in channel %s; replying instead", channel.id)
+            await self._answer_message(message, context=None)
+            return
+        await answer_question(
+            self.bot,
+            question,
+            user_id=message.author.id,
+            guild_id=guild.id if guild else None,
+            responder=MessageResponder(message, destination=thread),
+            on_answer=functools.partial(self._remember_conversation, thread.id, question),
+        )
+
+
+async def setup(bot: LawBot) -> None:
+    await bot.add_cog(Ask(bot))

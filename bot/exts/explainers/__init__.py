@@ -1,0 +1,1 @@
+"""The explainers feature area."""

@@ -1,0 +1,1 @@
+"""The kb_admin feature area."""
