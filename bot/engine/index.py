@@ -30,6 +30,7 @@ class BM25Index:
                 freqs.append(freq)
 
         self.idf = self._idf({term: len(ids) for term, (ids, _) in postings.items()})
+        self._max_idf = math.log(self.size + 0.5) - math.log(0.5) if self.size else 0.0
         norm = self.k1 * (1 - self.b + self.b * self.doc_lengths / self.avgdl) if self.size else self.doc_lengths
         self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for term, (ids, freqs) in postings.items():
@@ -63,7 +64,8 @@ class BM25Index:
 
     @property
     def max_idf(self) -> float:
-        return math.log(self.size + 0.5) - math.log(0.5) if self.size else 0.0
+        """The idf a term in no document would have (how rare an unknown word counts)."""
+        return self._max_idf
 
     def upper_bound(self, query: Mapping[str, float]) -> float:
         """The most any document could score for this query (term frequency going to infinity)."""
@@ -120,7 +122,7 @@ class BM25Index:
         terms = [(t, w) for t, w in weighted.items() if t in self._postings and w > 0]
         if not terms:
             return []
-        if len(terms) == 1 or sum(len(self._postings[t][0]) for t, _ in terms) * 8 < self.size:
+        if len(terms) == 1 or self.size <= SMALL_CORPUS or sum(len(self._postings[t][0]) for t, _ in terms) * 8 < self.size:
             return _best(*self.score(dict(terms)), k)
         order = sorted(terms, key=lambda tw: -tw[1] * self._max_weight[tw[0]])
         remaining = [0.0] * (len(order) + 1)
@@ -171,6 +173,7 @@ class BM25Index:
 
 _SLACK = 1e-9  # float summation order differs between paths; never prune a document this close to the bound
 HEAVIEST_PER_TERM = 16
+SMALL_CORPUS = 5000  # below this, scoring everything that matches beats any pruning bookkeeping
 LOOKUP_COST = 12  # a binary-search lookup costs about as much as a dozen postings in a dense pass
 
 

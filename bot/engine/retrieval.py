@@ -14,6 +14,7 @@ from bot.engine.models import Entry, KnowledgeBase
 FIELD_WEIGHTS = {"title": 3, "aliases": 3, "questions": 2, "summary": 1, "text": 1, "pinpoint": 2}
 RERANK_FLOOR = 0.5  # entry order: BM25 score x (floor + coverage)
 CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
+CONTEXT_MASS = 0.6
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,12 @@ class Retriever:
         judged = dict.fromkeys(terms, 1.0)
         if context:
             context_terms = analyze(context, self.corrector)
-            for term, weight in self.expander.expand(context_terms).items():
+            expanded = self.expander.expand(context_terms)
+            # The whole previous question adds at most CONTEXT_MASS: it steers, the new words decide.
+            scale = min(CONTEXT_WEIGHT, CONTEXT_MASS / max(1.0, sum(expanded.values())))
+            for term, weight in expanded.items():
                 if term not in weights:
-                    weights[term] = weight * CONTEXT_WEIGHT
+                    weights[term] = weight * scale
             for term in context_terms:
                 judged.setdefault(term, CONTEXT_WEIGHT)
         return terms, weights, judged
@@ -103,8 +107,11 @@ class Retriever:
         for doc_id, score in hits:
             passage = self.passages[doc_id]
             by_entry.setdefault(passage.entry_id, []).append((passage.index, score))
+        # Ranking weighs only the question's own words: in a follow-up, the previous question's topic must
+        # not outrank the new one ("and what about the exception?" after the presumption).
+        own = self._coverage_plan(dict.fromkeys(unique_terms, 1.0))
         candidates = [
-            RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), self._coverage(eid, judged))
+            RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), self._coverage_of(eid, own))
             for eid, scored in by_entry.items()
         ]
         # Rerank: an entry that answers all of the question beats one that matches a single word very well.
@@ -114,7 +121,7 @@ class Retriever:
             ranked=tuple(ranked),
             normalized_top=self._normalized(ranked, weights),
             margin=_margin(ranked),
-            coverage=ranked[0].coverage if ranked else 0.0,
+            coverage=self._coverage(ranked[0].entry.id, judged) if ranked else 0.0,
             known=sum(t in self.index for t in unique_terms) / len(unique_terms) if unique_terms else 0.0,
         )
 
@@ -126,16 +133,23 @@ class Retriever:
 
     def _coverage(self, entry_id: str, terms: dict[str, float]) -> float:
         """Share of the question's meaning found in an entry; unknown words weigh as the rarest."""
-        if not terms:
+        return self._coverage_of(entry_id, self._coverage_plan(terms))
+
+    def _coverage_plan(self, terms: dict[str, float]) -> list[tuple[float, frozenset[str]]]:
+        """Each term's weight (idf x importance) and the terms that count as finding it (itself, alternatives)."""
+        max_idf = self.index.max_idf
+        return [
+            (max(self.index.idf.get(term, max_idf), 0.1) * importance,
+             frozenset({term, *self.expander.alternatives(term)}))
+            for term, importance in terms.items()
+        ]
+
+    def _coverage_of(self, entry_id: str, plan: list[tuple[float, frozenset[str]]]) -> float:
+        total = sum(weight for weight, _ in plan)
+        if not total:
             return 0.0
         found = self._entry_terms[entry_id]
-        total = matched = 0.0
-        for term, importance in terms.items():
-            weight = max(self.index.idf.get(term, self.index.max_idf), 0.1) * importance
-            total += weight
-            if term in found or any(alt in found for alt in self.expander.alternatives(term)):
-                matched += weight
-        return matched / total if total else 0.0
+        return sum(weight for weight, forms in plan if not forms.isdisjoint(found)) / total
 
 
 def _surface_words(kb: KnowledgeBase) -> set[str]:

@@ -52,6 +52,12 @@ def test_follow_up_uses_previous_question_as_context(shipped_engine):
     assert answer.answered and answer.entry_id == "uflpa-exception"
 
 
+def test_follow_up_is_not_pulled_back_to_the_previous_topic(shipped_engine):
+    """The previous question's entry does not outrank the entry the follow-up asks about."""
+    answer = shipped_engine.ask("and what about the exception?", context="what is the uflpa rebuttable presumption")
+    assert answer.entry_id == "uflpa-exception"
+
+
 def test_follow_up_naming_a_new_topic_switches_to_it(shipped_engine):
     """'and what about C105?' after a C29 question answers about C105."""
     answer = shipped_engine.ask("and what about C105?", context="what does the forced labour convention c29 say")
