@@ -27,6 +27,7 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bot bench
+	$(PY) -m bot bench --discord
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -127,6 +127,10 @@ def cmd_eval(args, settings: Settings) -> int:
 
 
 def cmd_bench(args, settings: Settings) -> int:
+    if args.discord:
+        from bot.discord_app.bench import main as discord_bench
+
+        return discord_bench(["--n", str(args.n), "--users", str(args.users), "--think", str(args.think)])
     from bot.engine.bench import run_bench
 
     run_bench(settings, quick=args.quick)
@@ -166,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("-v", "--verbose", action="store_true", help="list every failure")
     bench = sub.add_parser("bench", help="index build and query latency versus rank-bm25")
     bench.add_argument("--quick", action="store_true", help="smaller corpora, under 30 seconds")
+    bench.add_argument("--discord", action="store_true",
+                       help="/ask interactions through the local Discord emulator instead (see --n, --users, --think)")
+    bench.add_argument("--n", type=int, default=1000, help="with --discord: interactions in total")
+    bench.add_argument("--users", type=int, default=50, help="with --discord: concurrent simulated users")
+    bench.add_argument("--think", type=float, default=0.0, help="with --discord: mean pause between questions, s")
     sync = sub.add_parser("sync", help="register slash commands with Discord (rate-limited: run on changes only)")
     sync.add_argument("--guild", type=int, default=None, help="sync to one guild (instant) instead of globally")
     return parser

@@ -30,7 +30,7 @@ STOPWORDS = frozenset(
     anyone someone something anything get got gonna wanna like really actually also mean means say says said
     whats hows wat wht ok okay so rn lol lmao btw tbh idk ya yeah yep yup nah hmm hm guys bro um uh even thing
     things stuff everyone keep keeps talking basically literally kinda sorta exactly now pls thx ty omg ever
-    still yet already maybe probably wondering anyway quick lemme gimme
+    still yet already maybe probably wondering anyway quick lemme gimme take takes took taking
     """.split()
 )
 
@@ -75,6 +75,8 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def clean(text: str) -> str:
     """NFKC, case-folded, with control and zero-width characters turned into spaces."""
+    if text.isascii() and text.isprintable():  # the common case needs no per-character pass
+        return text.casefold()
     text = unicodedata.normalize("NFKC", text)
     text = "".join(" " if unicodedata.category(ch) in _INVISIBLE_CATEGORIES else ch for ch in text)
     return text.casefold()

@@ -14,7 +14,7 @@ from bot.engine.models import Entry, KnowledgeBase
 FIELD_WEIGHTS = {"title": 3, "aliases": 3, "questions": 2, "summary": 1, "text": 1, "pinpoint": 2}
 RERANK_FLOOR = 0.5  # entry order: BM25 score x (floor + coverage)
 CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
-CONTEXT_MASS = 0.6
+CONTEXT_MASS = 1.0
 
 
 @dataclass(frozen=True)
@@ -88,13 +88,13 @@ class Retriever:
         weights = self.expander.expand(terms)
         judged = dict.fromkeys(terms, 1.0)
         if context:
-            context_terms = analyze(context, self.corrector)
-            expanded = self.expander.expand(context_terms)
-            # The whole previous question adds at most CONTEXT_MASS: it steers, the new words decide.
-            scale = min(CONTEXT_WEIGHT, CONTEXT_MASS / max(1.0, sum(expanded.values())))
-            for term, weight in expanded.items():
+            # The previous question's own words (not their expansions) add at most CONTEXT_MASS in all:
+            # they steer the search, the new words decide.
+            context_terms = dict.fromkeys(analyze(context, self.corrector))
+            share = min(CONTEXT_WEIGHT, CONTEXT_MASS / max(1, len(context_terms)))
+            for term in context_terms:
                 if term not in weights:
-                    weights[term] = weight * scale
+                    weights[term] = share
             for term in context_terms:
                 judged.setdefault(term, CONTEXT_WEIGHT)
         return terms, weights, judged

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import AsyncIterator
-
-with warnings.catch_warnings():
-    # discord.py imports audioop (voice) at import time; not ours to fix.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import discord  # noqa: F401
 
 import pytest_asyncio
 

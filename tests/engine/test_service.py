@@ -131,3 +131,15 @@ def test_ladder_steps_are_searchable_and_cited(small_engine):
     answer = small_engine.ask("ilo article 33 measures")
     assert answer.entry_id == "ladder-ilo-supervision"
     assert any(c.pinpoint == "Art. 33" for c in answer.citations)
+
+
+@pytest.mark.parametrize(("question", "context", "expected"), [
+    ("and how is it enforced?", "What does the UFLPA presume about goods from Xinjiang?", "uflpa"),
+    ("when did it take effect?", "what is the EU forced labour regulation", "eu-"),
+    ("how long does it take?", "cbp detained my shipment under uflpa", "detention"),
+    ("who can file one?", "what is an ILO representation", "representation"),
+])
+def test_vague_follow_up_stays_on_the_conversation_topic(shipped_engine, question, context, expected):
+    """A follow-up with only generic words is answered within the previous question's topic."""
+    answer = shipped_engine.ask(question, context=context)
+    assert answer.answered and expected in answer.entry_id

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import shutil
-import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
-
-with warnings.catch_warnings():
-    # discord.py imports audioop (voice) at import time; not ours to fix.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import discord  # noqa: F401
 
 import pytest
 import pytest_asyncio

@@ -8,7 +8,7 @@ from tests.exts.conftest import ANSWERED_QUESTION
 from tests.exts.helpers import CHANNEL_MESSAGES, assert_safe_message, eventually
 
 THREAD_FROM_MESSAGE = "POST /channels/{channel_id}/messages/{message_id}/threads"
-FOLLOW_UP = "and how is it enforced?"  # answered differently with the previous question as context
+FOLLOW_UP = "and is there an exception?"  # answered differently with the previous question as context
 
 
 async def _truthy(value: object) -> bool:
