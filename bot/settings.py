@@ -19,6 +19,10 @@ def _env_int(environ: dict[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_flag(environ: dict[str, str], name: str) -> bool:
+    return (environ.get(name) or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _env_ids(environ: dict[str, str], name: str) -> frozenset[int]:
     raw = environ.get(name, "")
     ids = set()
@@ -49,6 +53,7 @@ class Settings:
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     sync_guild_id: int | None = None
+    message_content_intent: bool = False  # privileged: needed only for ask channels and unmentioned follow-ups
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, *, load_dotenv: bool = True) -> Settings:
@@ -68,13 +73,14 @@ class Settings:
             ask_cooldown_per_minute=_env_int(environ, "ASK_COOLDOWN_PER_MINUTE", 5),
             max_question_chars=_env_int(environ, "MAX_QUESTION_CHARS", 1000),
             log_format=(environ.get("LOG_FORMAT") or "text").lower(),
-            log_user_ids=(environ.get("LOG_USER_IDS") or "").lower() in {"1", "true", "yes"},
+            log_user_ids=_env_flag(environ, "LOG_USER_IDS"),
             health_host=environ.get("HEALTH_HOST") or "127.0.0.1",
             health_port=_env_int(environ, "HEALTH_PORT", 8080),
             database_url=(environ.get("DATABASE_URL") or "").strip(),
             shard_count=_env_int(environ, "SHARD_COUNT", 0) or None,
             shard_ids=tuple(sorted(_env_ids(environ, "SHARD_IDS"))) or None,
             sync_guild_id=_env_int(environ, "SYNC_GUILD_ID", 0) or None,
+            message_content_intent=_env_flag(environ, "MESSAGE_CONTENT_INTENT"),
         )
 
     @property

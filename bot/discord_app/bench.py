@@ -156,6 +156,7 @@ async def run_bench(
                 kb_dir=kb_dir or defaults.kb_dir,
                 prompts_dir=prompts_dir or defaults.prompts_dir,
                 ask_cooldown_per_minute=0,  # each simulated user asks far more than 5 a minute
+                message_content_intent=True,
             )
             bot = LawBot(settings, guild_ready_timeout=0.01)
             async with running_bot_at(bot, ready_timeout=60, **where):

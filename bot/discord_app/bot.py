@@ -53,7 +53,8 @@ class LawBot(commands.Bot):
 
     def __init__(self, settings: Settings, *, engine: Engine | None = None, metrics: Any = None, **options: Any) -> None:
         intents = discord.Intents.default()
-        intents.message_content = True  # ask channels and thread follow-ups read message text
+        # Privileged: only for ask channels and unmentioned thread follow-ups (mentions and DMs carry text anyway).
+        intents.message_content = settings.message_content_intent
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -72,6 +73,9 @@ class LawBot(commands.Bot):
         self.answer_log = AnswerLog()
         self.kb_loaded_at = datetime.datetime.now(datetime.UTC)
         self._startup_done = False
+        self._close_task: asyncio.Task[None] | None = None
+        self.accepting_work = True  # False once shutdown starts: new questions get a "restarting" reply
+        self.tree.interaction_check = self._accept_interaction  # type: ignore[method-assign]
         self.tree.on_error = errors.on_app_command_error  # type: ignore[method-assign]
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -98,7 +102,31 @@ class LawBot(commands.Bot):
             self._startup_done = True
             self.dispatch("startup_ready")  # explainers refresh themselves on this
 
+    async def shutdown(self) -> None:
+        """Graceful stop (SIGTERM/SIGINT): refuse new work, let work in flight finish, then close the gateway,
+        HTTP and the database."""
+        if not self.accepting_work:
+            return
+        self.accepting_work = False
+        log.info("shutting down: finishing work in flight")
+        await self.close()
+
+    async def _accept_interaction(self, interaction: discord.Interaction) -> bool:
+        if self.accepting_work:
+            return True
+        await interaction.response.send_message(
+            "The bot is restarting; please ask again in a minute.", ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        return False
+
     async def close(self) -> None:
+        """Idempotent: every caller waits for the one full close (drain, gateway and HTTP, database)."""
+        self.accepting_work = False
+        if self._close_task is None:
+            self._close_task = asyncio.create_task(self._close_once(), name="lawbot-close")
+        await asyncio.shield(self._close_task)
+
+    async def _close_once(self) -> None:
         await self._finish_running_handlers()
         await super().close()
         if self.db is not None:

@@ -22,39 +22,107 @@ def _configure_logging(settings: Settings) -> None:
 
 def run_bot(settings: Settings) -> int:
     _configure_logging(settings)
-    return asyncio.run(_run(settings))
+    return asyncio.run(serve(settings))
 
 
-async def _run(settings: Settings) -> int:
+async def serve(settings: Settings, *, client: LawBot | None = None, connect_options: dict | None = None) -> int:
+    """Run the bot until SIGTERM/SIGINT (graceful shutdown); SIGHUP reloads the knowledge base.
+
+    Also serves /healthz, /readyz and /metrics on HEALTH_HOST:HEALTH_PORT while the bot runs.
+    """
     from bot.ops.health import HealthServer
     from bot.ops.metrics import Metrics
 
     if settings.database_url:
         log.warning("DATABASE_URL is not supported yet; using SQLite at %s", settings.database_path)
     metrics = Metrics()
-    client = create_bot(settings, metrics=metrics)
-    health: HealthServer | None = None
-    health_port = getattr(settings, "health_port", None)
-    if health_port:
-        checks = {"gateway": client.is_ready, "database": lambda: client.db is not None}
-        health = HealthServer(metrics, checks, host=getattr(settings, "health_host", "127.0.0.1"), port=health_port)
+    if client is None:
+        client = create_bot(settings, metrics=metrics)
+    else:
+        client.metrics = client.metrics or metrics
+    metrics = client.metrics
+    health = HealthServer(metrics, readiness_checks(client), host=settings.health_host, port=settings.health_port)
+    client.health_server = health  # type: ignore[attr-defined]  # lets tests and tools find the bound port
+    if settings.health_port >= 0:
         await health.start()
     loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
-        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(client.close()))
+    installed = install_signal_handlers(loop, client)
+    sampler = asyncio.create_task(_sample_gateway_latency(client, metrics), name="gateway-latency-sampler")
     try:
         async with client:
-            await client.start(settings.discord_token)
+            await client.start(settings.discord_token, **(connect_options or {}))
+        await client.close()  # a close begun by a signal may still be draining: wait for all of it
     except discord.LoginFailure:
         log.error("Discord rejected the bot token; check DISCORD_TOKEN")
         return 1
     except discord.PrivilegedIntentsRequired:
-        log.error("enable the Message Content intent for the bot in the Discord developer portal")
+        log.error("MESSAGE_CONTENT_INTENT is on but the intent is not enabled for the bot in the developer portal")
         return 1
     finally:
-        if health is not None:
-            await health.stop()
+        sampler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sampler
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+        await health.stop()
+    log.info("stopped cleanly")
     return 0
+
+
+def readiness_checks(client: LawBot) -> dict:
+    async def database_reachable() -> bool:
+        if client.db is None:
+            return False
+        ping = getattr(client.db, "ping", None)
+        return bool(await ping()) if ping is not None else True
+
+    def gateway_connected() -> bool:
+        socket = client.ws
+        return client.is_ready() and not client.is_closed() and socket is not None and bool(getattr(socket, "open", True))
+
+    return {
+        "accepting_work": lambda: client.accepting_work,
+        "gateway": gateway_connected,
+        "knowledge_base": lambda: client.engines is not None,
+        "database": database_reachable,
+    }
+
+
+def install_signal_handlers(loop: asyncio.AbstractEventLoop, client: LawBot) -> list[int]:
+    """SIGTERM/SIGINT: graceful shutdown. SIGHUP: reload the knowledge base (the old one serves on failure)."""
+    installed: list[int] = []
+
+    def stop() -> None:
+        loop.create_task(client.shutdown(), name="shutdown")
+
+    def reload() -> None:
+        loop.create_task(reload_from_signal(client), name="sighup-reload")
+
+    for signum, handler in ((signal.SIGTERM, stop), (signal.SIGINT, stop), (signal.SIGHUP, reload)):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # no signals on Windows/threads
+            loop.add_signal_handler(signum, handler)
+            installed.append(signum)
+    return installed
+
+
+async def reload_from_signal(client: LawBot) -> None:
+    result = await client.reload_knowledge()
+    if not result.ok:
+        for problem in result.problems:
+            log.warning("knowledge base problem: %s", problem)
+        return
+    explainers = client.get_cog("Explainers")
+    if explainers is not None:
+        refreshed = await explainers.refresh_explainers()  # type: ignore[attr-defined]
+        log.info("SIGHUP reload: %d explainer(s) refreshed", refreshed)
+
+
+async def _sample_gateway_latency(client: LawBot, metrics, every: float = 15.0) -> None:
+    while True:
+        latency = client.latency
+        if latency == latency and latency != float("inf"):  # NaN or inf until the first heartbeat
+            metrics.gateway_latency.set(latency)
+        await asyncio.sleep(every)
 
 
 def sync_commands(settings: Settings, guild_id: int | None = None) -> int:

@@ -60,6 +60,7 @@ def settings(tmp_path: Path, kb_dir: Path) -> Settings:
         prompts_dir=ROOT / "prompts",
         ask_cooldown_per_minute=5,
         max_question_chars=1000,
+        message_content_intent=True,
     )
 
 

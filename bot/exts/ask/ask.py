@@ -94,8 +94,10 @@ async def answer_question(
     question = question.strip()
     started = time.perf_counter()
     answer = bot.engine.ask(question, context=context)
+    elapsed = time.perf_counter() - started
     if bot.metrics is not None:
-        bot.metrics.record_answer(answer.reason, time.perf_counter() - started)
+        bot.metrics.record_answer(answer.reason, elapsed)
+    log_question(bot, answer, elapsed, user_id=user_id, guild_id=guild_id, follow_up=context is not None)
     if on_answer is not None:
         on_answer(answer)
     message_id = await responder.send(render_answer(answer), ephemeral=answer.reason in PRIVATE_REASONS)
@@ -104,6 +106,24 @@ async def answer_question(
     elif answer.reason == NOT_COVERED:
         await log_unanswered(bot, guild_id, question)
     return answer
+
+
+def log_question(bot: LawBot, answer: Answer, seconds: float, *, user_id: int, guild_id: int | None,
+                 follow_up: bool) -> None:
+    """One log line per question: outcome and latency; user ids only when LOG_USER_IDS is on."""
+    fields: dict[str, Any] = {
+        "event": "question",
+        "outcome": answer.reason,
+        "entry_id": answer.entry_id or None,
+        "confidence": answer.confidence,
+        "latency_ms": round(seconds * 1000, 2),
+        "follow_up": follow_up,
+        "guild_id": guild_id,
+    }
+    if bot.settings.log_user_ids:
+        fields["user_id"] = user_id
+    log.info("question %s in %.1f ms%s", answer.reason, seconds * 1000,
+             f" ({answer.entry_id})" if answer.entry_id else "", extra={"fields": fields})
 
 
 async def log_unanswered(bot: LawBot, guild_id: int | None, question: str) -> None:
@@ -191,7 +211,7 @@ class Ask(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or message.webhook_id is not None:
+        if message.author.bot or message.webhook_id is not None or not self.bot.accepting_work:
             return
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
             return
