@@ -146,18 +146,21 @@ class _Validator:
         self.problem(file, line, ident, f"'{key}' is not a valid date (YYYY-MM-DD): {value!r}")
         return None
 
-    def source_day(self, item: LinedDict, file: str, ident: str) -> tuple[date | None, str]:
-        """A source date may be a day, a month (2022-06) or a year (2019) when no day is known."""
-        value = item.get("date")
+    def partial_day(self, item: LinedDict, key: str, file: str, ident: str, required: bool = True
+                    ) -> tuple[date | None, str]:
+        """A day, or a month (2022-06) or year (2019) when no day is known: (first day for sorting, as written)."""
+        value = item.get(key)
+        if value is None and not required:
+            return None, ""
         text = str(value).strip() if isinstance(value, (str, int)) else ""
         partial = PARTIAL_DATE.match(text)
         if partial:
             year, month = int(partial[1]), int(partial[2] or 1)
             if 1 <= month <= 12:
                 return date(year, month, 1), text
-            self.problem(file, item.key_lines["date"], ident, f"'date' is not a valid date: {value!r}")
+            self.problem(file, item.key_lines[key], ident, f"'{key}' is not a valid date: {value!r}")
             return None, ""
-        day = self.day(item, "date", file, ident)
+        day = self.day(item, key, file, ident, required=required)
         return day, day.isoformat() if day else ""
 
     def texts(self, item: LinedDict, key: str, file: str, ident: str, required: bool = False) -> tuple:
@@ -208,7 +211,7 @@ class _Validator:
         if url and not url.startswith("https://"):
             self.problem(file, item.key_lines["url"], ident, f"url must be an https link, got {url!r}")
         citation = self.text(item, "citation", file, ident)
-        source_date, date_label = self.source_day(item, file, ident)
+        source_date, date_label = self.partial_day(item, "date", file, ident)
         source = Source(
             id=ident,
             title=self.text(item, "title", file, ident),
@@ -282,7 +285,7 @@ class _Validator:
         related = self.texts(item, "related", file, ident)
         for target in related:
             self._related_refs.append((file, item.key_lines["related"], ident, target))
-        event_date = self.day(item, "event_date", file, ident, required=(area == "timeline"))
+        event_date, event_label = self.partial_day(item, "event_date", file, ident, required=(area == "timeline"))
         self.entries[ident] = Entry(
             id=ident,
             title=self.text(item, "title", file, ident),
@@ -295,6 +298,7 @@ class _Validator:
             steps=steps,
             related=related,
             event_date=event_date,
+            event_label=event_label,
             as_of=self.day(item, "as_of", file, ident, required=False),
             file=file,
             line=item.line,

@@ -81,6 +81,7 @@ class Entry:
     steps: tuple[Step, ...] = ()
     related: tuple[str, ...] = ()
     event_date: date | None = None
+    event_label: str = ""  # event_date as written (a month when no day is known)
     as_of: date | None = None
     file: str = ""
     line: int = 0

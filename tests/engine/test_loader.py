@@ -139,3 +139,21 @@ def test_timeline_entry_requires_event_date(tmp_path):
     kb = write_kb(tmp_path, {"extra.yaml": text})
     _, problems = validate(kb)
     assert [p.message for p in problems] == ["missing required key 'event_date'"]
+
+
+def test_month_only_dates_are_accepted_and_kept_as_written(tmp_path):
+    """A timeline event known only to the month keeps '2018-03' as its label and sorts at the month's start."""
+    text = ENTRY.format(id="month-only", source="uflpa", reviewed="2026-01-01").replace(
+        "area: uflpa", "area: timeline\n    event_date: 2018-03")
+    kb = load_knowledge_base(write_kb(tmp_path, {"extra.yaml": text}))
+    entry = kb.entries["month-only"]
+    assert entry.event_label == "2018-03" and entry.event_date.isoformat() == "2018-03-01"
+    assert kb.timeline[0].id == "month-only"
+
+
+def test_impossible_month_is_reported(tmp_path):
+    """'2018-13' is a problem at its line, not a crash."""
+    text = ENTRY.format(id="bad-month", source="uflpa", reviewed="2026-01-01").replace(
+        "area: uflpa", "area: timeline\n    event_date: 2018-13")
+    _, problems = validate(write_kb(tmp_path, {"extra.yaml": text}))
+    assert [p.message for p in problems] == ["'event_date' is not a valid date: '2018-13'"]

@@ -106,7 +106,7 @@ class Lookup(commands.Cog):
     @app_commands.command(name="timeline", description="Key dates, oldest first")
     async def timeline(self, interaction: discord.Interaction) -> None:
         events = self.bot.engine.kb.timeline
-        lines = [f"**{e.event_date.isoformat() if e.event_date else '?'}**: {e.title}" for e in events]
+        lines = [f"**{e.event_label or '?'}**: {e.title}" for e in events]
         fields = []
         chunk = ""
         for line in lines:
