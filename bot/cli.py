@@ -152,6 +152,25 @@ def cmd_sync(args, settings: Settings) -> int:
     return sync_commands(settings, guild_id=args.guild)
 
 
+def cmd_db(args, settings: Settings) -> int:
+    import asyncio
+
+    from bot.storage.transfer import EXPECTED_ERRORS, export_to, import_from
+
+    try:
+        if args.db_command == "export":
+            asyncio.run(export_to(settings, args.file))
+            if args.file != "-":
+                print(f"exported to {args.file}", file=sys.stderr)
+        else:
+            report = asyncio.run(import_from(settings, args.file))
+            print(report.summary(), file=sys.stderr)
+    except EXPECTED_ERRORS as exc:
+        print(f"db {args.db_command}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command")
@@ -177,11 +196,17 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--think", type=float, default=0.0, help="with --discord: mean pause between questions, s")
     sync = sub.add_parser("sync", help="register slash commands with Discord (rate-limited: run on changes only)")
     sync.add_argument("--guild", type=int, default=None, help="sync to one guild (instant) instead of globally")
+    db = sub.add_parser("db", help="export or import the bot's database as JSON (DATABASE_URL or DATA_DIR picks it)")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_export = db_sub.add_parser("export", help="write guild config, explainers, feedback and unanswered log as JSON")
+    db_export.add_argument("file", nargs="?", default="-", help="output file (default '-': standard output)")
+    db_import = db_sub.add_parser("import", help="merge an export into the database (re-importing adds nothing)")
+    db_import.add_argument("file", help="an export file ('-': standard input)")
     return parser
 
 
 COMMANDS = {"run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "kb": cmd_kb, "eval": cmd_eval,
-            "bench": cmd_bench, "sync": cmd_sync}
+            "bench": cmd_bench, "sync": cmd_sync, "db": cmd_db}
 
 
 def main(argv: list[str] | None = None) -> int:

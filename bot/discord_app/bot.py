@@ -23,7 +23,7 @@ from bot.discord_app.messages import NO_MENTIONS
 from bot.engine import Engine
 from bot.engine.holder import EngineHolder, ReloadResult
 from bot.settings import Settings
-from bot.storage import Database
+from bot.storage import Database, open_database
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class LawBot(commands.Bot):
                 EngineHolder, self.settings.kb_dir, self.settings.prompts_dir, **engine_options(self.settings)
             )
         self._update_kb_metrics()
-        self.db = await Database.open_path(self.settings.database_path)
+        self.db = await open_database(self.settings)
         for extension in walk_extensions():
             await self.load_extension(extension)
         # The knowledge base and index are long-lived: move them out of the cyclic GC's view so a full

@@ -33,8 +33,6 @@ async def serve(settings: Settings, *, client: LawBot | None = None, connect_opt
     from bot.ops.health import HealthServer
     from bot.ops.metrics import Metrics
 
-    if settings.database_url:
-        log.warning("DATABASE_URL is not supported yet; using SQLite at %s", settings.database_path)
     metrics = Metrics()
     if client is None:
         client = create_bot(settings, metrics=metrics)

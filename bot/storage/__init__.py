@@ -1,5 +1,6 @@
-"""Persistent bot state in SQLite (aiosqlite): guild config, posted explainers, feedback, unanswered questions."""
+"""Persistent bot state, in SQLite (aiosqlite) or PostgreSQL (asyncpg): guild config, posted explainers, feedback,
+unanswered questions. Open with `await open_database(settings)`."""
 
-from bot.storage.database import Database, ExplainerRecord, GapReport, GuildConfig
+from bot.storage.database import Database, ExplainerRecord, GapReport, GuildConfig, open_database
 
-__all__ = ["Database", "ExplainerRecord", "GapReport", "GuildConfig"]
+__all__ = ["Database", "ExplainerRecord", "GapReport", "GuildConfig", "open_database"]

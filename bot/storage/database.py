@@ -1,24 +1,34 @@
-"""The bot's SQLite database: one file under DATA_DIR, WAL mode, versioned migrations."""
+"""The bot's state store: SQLite (one file under DATA_DIR, WAL) or PostgreSQL (DATABASE_URL, for several shard
+processes), with the same schema and versioned migrations. Open it with `await open_database(settings)`."""
 
 from __future__ import annotations
 
 import datetime
 import logging
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import aiosqlite
+from bot.storage.backends import Backend, PostgresBackend, Session, SQLiteBackend
 
-from bot.storage.migrations import MIGRATIONS
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 DATABASE_FILENAME = "bot.sqlite3"
 MAX_QUESTION_STORED = 500  # curators need the gist, not essays
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+def clean_text(text: str, limit: int = MAX_QUESTION_STORED) -> str:
+    """User text as stored: at most `limit` characters and no NUL (PostgreSQL text cannot hold one)."""
+    return text.replace("\x00", "")[:limit]
 
 
 @dataclass(frozen=True)
@@ -47,14 +57,33 @@ class GapReport:
     not_helpful: list[tuple[str, int, list[str]]] = field(default_factory=list)  # (entry id, votes, reasons)
 
 
-class Database:
-    """Async access to the bot's state. Open with `await Database.open(data_dir)`; close with `await db.close()`."""
+async def open_database(settings: Settings) -> Database:
+    """The database `settings` point at: PostgreSQL when DATABASE_URL is set, else SQLite at `settings.database_path`.
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
-        self._db = connection
-        self.path = path
-        # Guild config is read on every question; cache it and invalidate on writes.
+    Migrates it to the latest schema version first (safe when several processes start at once)."""
+    url = settings.database_url.strip()
+    if not url:
+        return await Database.open_path(settings.database_path)
+    if url.startswith(POSTGRES_SCHEMES):
+        return await Database.open_postgres(url)
+    raise ValueError("DATABASE_URL must be empty (SQLite under DATA_DIR) or a postgresql:// URL")
+
+
+class Database:
+    """Async access to the bot's state. Open with `await open_database(settings)` (or `Database.open_path(path)` for a
+    SQLite file, `Database.open_postgres(url)`); close with `await db.close()`."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend  # the low-level connection (storage package and tests only)
+        self.path: Path | None = backend.path  # the SQLite file; None on PostgreSQL
+        # Guild config is read on every question; cache it and invalidate on writes. Sharding sends each guild's
+        # commands to one process, so a per-process cache stays right with several shards on one PostgreSQL.
         self._config_cache: dict[int, GuildConfig] = {}
+
+    @property
+    def kind(self) -> str:
+        """"sqlite" or "postgres"."""
+        return self.backend.kind
 
     @classmethod
     async def open(cls, data_dir: Path, filename: str = DATABASE_FILENAME) -> Database:
@@ -62,41 +91,43 @@ class Database:
 
     @classmethod
     async def open_path(cls, path: Path) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path)
+        """The SQLite database in the file `path` (created if missing), migrated."""
+        return await cls._opened(await SQLiteBackend.open(path))
+
+    @classmethod
+    async def open_postgres(cls, url: str, *, schema: str | None = None) -> Database:
+        """The PostgreSQL database at `url` (a connection pool), migrated; `schema` puts the tables in that schema."""
+        return await cls._opened(await PostgresBackend.open(url, schema=schema))
+
+    @classmethod
+    async def _opened(cls, backend: Backend) -> Database:
         try:
-            await connection.execute("PRAGMA journal_mode=WAL")
-            await connection.execute("PRAGMA foreign_keys=ON")
-            await connection.execute("PRAGMA synchronous=NORMAL")
-            database = cls(connection, path)
-            await database.migrate()
+            await backend.migrate()
         except BaseException:
-            await connection.close()
+            await backend.close()
             raise
-        return database
+        return cls(backend)
 
     async def close(self) -> None:
-        await self._db.close()
+        await self.backend.close()
+
+    async def ping(self) -> bool:
+        """True when the database answers (the readiness check)."""
+        return await self.backend.ping()
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return await self.backend.schema_version()
 
     async def journal_mode(self) -> str:
-        async with self._db.execute("PRAGMA journal_mode") as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row else ""
+        """SQLite's journal mode ("wal"); empty on PostgreSQL."""
+        return await self.backend.journal_mode()
 
     async def migrate(self) -> None:
-        current = await self.schema_version()
-        for version, script in MIGRATIONS:
-            if version <= current:
-                continue
-            log.info("applying database migration %d", version)
-            # executescript commits first; the version bump rides in the same script so a crash cannot
-            # leave a half-applied migration marked as done.
-            await self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+        await self.backend.migrate()
+
+    def clear_cache(self) -> None:
+        """Forget cached guild config (after writes that bypass the setters, e.g. an import)."""
+        self._config_cache.clear()
 
     # -- guild config -------------------------------------------------------------------------------
 
@@ -104,70 +135,68 @@ class Database:
         cached = self._config_cache.get(guild_id)
         if cached is not None:
             return cached
-        async with self._db.execute(
+        row = await self.backend.fetchrow(
             "SELECT cooldown_per_minute, feedback_log_channel_id, log_unanswered FROM guild_config WHERE guild_id = ?",
-            (guild_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        async with self._db.execute("SELECT channel_id FROM ask_channel WHERE guild_id = ?", (guild_id,)) as cursor:
-            channels = frozenset(r[0] for r in await cursor.fetchall())
+            guild_id,
+        )
+        rows = await self.backend.fetch("SELECT channel_id FROM ask_channel WHERE guild_id = ?", guild_id)
+        channels = frozenset(r[0] for r in rows)
         config = GuildConfig(guild_id, channels)
         if row is not None:
             config = GuildConfig(guild_id, channels, row[0], row[1], bool(row[2]))
         self._config_cache[guild_id] = config
         return config
 
-    async def _ensure_guild(self, guild_id: int) -> None:
-        await self._db.execute("INSERT OR IGNORE INTO guild_config (guild_id) VALUES (?)", (guild_id,))
+    async def _set_guild_value(self, guild_id: int, column: str, value: int | None) -> None:
+        if column not in {"cooldown_per_minute", "feedback_log_channel_id", "log_unanswered"}:
+            raise ValueError(column)
+        # One statement (an upsert), so two processes configuring a new guild at once cannot collide.
+        await self.backend.execute(
+            f"INSERT INTO guild_config (guild_id, {column}) VALUES (?, ?)"
+            f" ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}",
+            guild_id,
+            value,
+        )
+        self._config_cache.pop(guild_id, None)
 
     async def add_ask_channel(self, guild_id: int, channel_id: int) -> bool:
         """Returns False if it already was an ask channel."""
-        cursor = await self._db.execute(
-            "INSERT OR IGNORE INTO ask_channel (guild_id, channel_id) VALUES (?, ?)", (guild_id, channel_id)
+        added = await self.backend.execute(
+            "INSERT INTO ask_channel (guild_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING", guild_id, channel_id
         )
-        await self._db.commit()
         self._config_cache.pop(guild_id, None)
-        return cursor.rowcount > 0
+        return added > 0
 
     async def remove_ask_channel(self, guild_id: int, channel_id: int) -> bool:
-        cursor = await self._db.execute(
-            "DELETE FROM ask_channel WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
+        removed = await self.backend.execute(
+            "DELETE FROM ask_channel WHERE guild_id = ? AND channel_id = ?", guild_id, channel_id
         )
-        await self._db.commit()
         self._config_cache.pop(guild_id, None)
-        return cursor.rowcount > 0
+        return removed > 0
 
     async def set_cooldown(self, guild_id: int, per_minute: int | None) -> None:
-        await self._ensure_guild(guild_id)
-        await self._db.execute("UPDATE guild_config SET cooldown_per_minute = ? WHERE guild_id = ?", (per_minute, guild_id))
-        await self._db.commit()
-        self._config_cache.pop(guild_id, None)
+        await self._set_guild_value(guild_id, "cooldown_per_minute", per_minute)
 
     async def set_feedback_log_channel(self, guild_id: int, channel_id: int | None) -> None:
-        await self._ensure_guild(guild_id)
-        await self._db.execute(
-            "UPDATE guild_config SET feedback_log_channel_id = ? WHERE guild_id = ?", (channel_id, guild_id)
-        )
-        await self._db.commit()
-        self._config_cache.pop(guild_id, None)
+        await self._set_guild_value(guild_id, "feedback_log_channel_id", channel_id)
 
     async def set_log_unanswered(self, guild_id: int, enabled: bool) -> None:
-        await self._ensure_guild(guild_id)
-        await self._db.execute("UPDATE guild_config SET log_unanswered = ? WHERE guild_id = ?", (int(enabled), guild_id))
-        await self._db.commit()
-        self._config_cache.pop(guild_id, None)
+        await self._set_guild_value(guild_id, "log_unanswered", int(enabled))
 
     # -- explainers ---------------------------------------------------------------------------------
 
     async def add_explainer(
         self, *, message_id: int, guild_id: int, channel_id: int, entry_id: str, fingerprint: str, pinned: bool
     ) -> None:
-        await self._db.execute(
-            "INSERT OR REPLACE INTO explainer (message_id, guild_id, channel_id, entry_id, fingerprint, pinned, posted_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (message_id, guild_id, channel_id, entry_id, fingerprint, int(pinned), _now()),
+        """Records a posted explainer (replacing any record of the same message)."""
+        await self.backend.execute(
+            "INSERT INTO explainer (message_id, guild_id, channel_id, entry_id, fingerprint, pinned, posted_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (message_id) DO UPDATE SET guild_id = excluded.guild_id, channel_id = excluded.channel_id,"
+            " entry_id = excluded.entry_id, fingerprint = excluded.fingerprint, pinned = excluded.pinned,"
+            " posted_at = excluded.posted_at, refreshed_at = NULL",
+            message_id, guild_id, channel_id, entry_id, fingerprint, int(pinned), _now(),
         )
-        await self._db.commit()
 
     async def explainers(self, guild_id: int | None = None) -> list[ExplainerRecord]:
         query = "SELECT message_id, guild_id, channel_id, entry_id, fingerprint, pinned, posted_at FROM explainer"
@@ -175,85 +204,78 @@ class Database:
         if guild_id is not None:
             query += " WHERE guild_id = ?"
             params = (guild_id,)
-        async with self._db.execute(query + " ORDER BY posted_at, message_id", params) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self.backend.fetch(query + " ORDER BY posted_at, message_id", *params)
         return [ExplainerRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
 
     async def update_explainer_fingerprint(self, message_id: int, fingerprint: str) -> None:
-        await self._db.execute(
-            "UPDATE explainer SET fingerprint = ?, refreshed_at = ? WHERE message_id = ?", (fingerprint, _now(), message_id)
+        await self.backend.execute(
+            "UPDATE explainer SET fingerprint = ?, refreshed_at = ? WHERE message_id = ?", fingerprint, _now(), message_id
         )
-        await self._db.commit()
 
     async def remove_explainer(self, message_id: int) -> ExplainerRecord | None:
-        async with self._db.execute(
-            "SELECT message_id, guild_id, channel_id, entry_id, fingerprint, pinned, posted_at FROM explainer"
-            " WHERE message_id = ?",
-            (message_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self.backend.execute_returning(
+            "DELETE FROM explainer WHERE message_id = ?"
+            " RETURNING message_id, guild_id, channel_id, entry_id, fingerprint, pinned, posted_at",
+            message_id,
+        )
         if row is None:
             return None
-        await self._db.execute("DELETE FROM explainer WHERE message_id = ?", (message_id,))
-        await self._db.commit()
         return ExplainerRecord(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6])
 
     # -- feedback -----------------------------------------------------------------------------------
 
     async def add_feedback(self, *, guild_id: int | None, entry_id: str, question: str, helpful: bool) -> int:
-        cursor = await self._db.execute(
-            "INSERT INTO feedback (guild_id, entry_id, question, helpful, created_at) VALUES (?, ?, ?, ?, ?)",
-            (guild_id, entry_id, question[:MAX_QUESTION_STORED], int(helpful), _now()),
+        row = await self.backend.execute_returning(
+            "INSERT INTO feedback (guild_id, entry_id, question, helpful, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            guild_id, entry_id, clean_text(question), int(helpful), _now(),
         )
-        await self._db.commit()
-        return int(cursor.lastrowid or 0)
+        return int(row[0]) if row else 0
 
     async def set_feedback_reason(self, feedback_id: int, reason: str) -> None:
-        await self._db.execute("UPDATE feedback SET reason = ? WHERE id = ?", (reason[:MAX_QUESTION_STORED], feedback_id))
-        await self._db.commit()
+        await self.backend.execute("UPDATE feedback SET reason = ? WHERE id = ?", clean_text(reason), feedback_id)
 
     async def feedback_counts(self, entry_id: str) -> tuple[int, int]:
         """(helpful, not helpful) votes for an entry."""
-        async with self._db.execute(
-            "SELECT COALESCE(SUM(helpful), 0), COALESCE(SUM(1 - helpful), 0) FROM feedback WHERE entry_id = ?",
-            (entry_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self.backend.fetchrow(
+            "SELECT COALESCE(SUM(helpful), 0), COALESCE(SUM(1 - helpful), 0) FROM feedback WHERE entry_id = ?", entry_id
+        )
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
     # -- unanswered questions -----------------------------------------------------------------------
 
     async def log_unanswered(self, question: str) -> None:
-        await self._db.execute(
-            "INSERT INTO unanswered (question, asked_at) VALUES (?, ?)", (question.strip()[:MAX_QUESTION_STORED], _now())
+        await self.backend.execute(
+            "INSERT INTO unanswered (question, asked_at) VALUES (?, ?)", clean_text(question.strip()), _now()
         )
-        await self._db.commit()
 
     async def unanswered_count(self) -> int:
-        async with self._db.execute("SELECT COUNT(*) FROM unanswered") as cursor:
-            row = await cursor.fetchone()
+        row = await self.backend.fetchrow("SELECT COUNT(*) FROM unanswered")
         return int(row[0]) if row else 0
 
     async def gaps(self, limit: int = 10) -> GapReport:
         """The most frequent unanswered questions and the entries with the most "Not helpful" votes."""
-        async with self._db.execute(
+        rows = await self.backend.fetch(
             "SELECT lower(trim(question)) AS q, COUNT(*) AS n FROM unanswered GROUP BY q ORDER BY n DESC, MAX(id) DESC"
             " LIMIT ?",
-            (limit,),
-        ) as cursor:
-            unanswered = [(row[0], int(row[1])) for row in await cursor.fetchall()]
-        async with self._db.execute(
+            limit,
+        )
+        unanswered = [(row[0], int(row[1])) for row in rows]
+        votes = await self.backend.fetch(
             "SELECT entry_id, COUNT(*) AS n FROM feedback WHERE helpful = 0 GROUP BY entry_id ORDER BY n DESC, entry_id"
             " LIMIT ?",
-            (limit,),
-        ) as cursor:
-            votes = [(row[0], int(row[1])) for row in await cursor.fetchall()]
+            limit,
+        )
         not_helpful = []
         for entry_id, count in votes:
-            async with self._db.execute(
+            reasons = await self.backend.fetch(
                 "SELECT reason FROM feedback WHERE entry_id = ? AND helpful = 0 AND reason != '' ORDER BY id DESC LIMIT 3",
-                (entry_id,),
-            ) as cursor:
-                reasons = [row[0] for row in await cursor.fetchall()]
-            not_helpful.append((entry_id, count, reasons))
+                entry_id,
+            )
+            not_helpful.append((entry_id, int(count), [row[0] for row in reasons]))
         return GapReport(unanswered, not_helpful)
+
+    # -- one transaction ----------------------------------------------------------------------------
+
+    def transaction(self, *, readonly: bool = False) -> AbstractAsyncContextManager[Session]:
+        """Several statements as one transaction (export and import use it); writes commit at the end."""
+        return self.backend.transaction(readonly=readonly)
