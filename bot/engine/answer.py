@@ -31,7 +31,19 @@ class Citation:
     quote: bool
 
     def label(self) -> str:
+        """'UFLPA, § 3(a)'; just the title when the pinpoint would only repeat it."""
+        if not self.pinpoint or self.pinpoint in self.source_title:
+            return self.source_title
         return f"{self.source_title}, {self.pinpoint}"
+
+    def detail(self) -> str:
+        """The formal citation and date, without repeating what the label already says."""
+        citation = self.source_citation
+        if citation.startswith(self.source_title):  # "19 CFR 151.16 (T.D. 99-65)" -> "T.D. 99-65"
+            citation = citation[len(self.source_title):].strip(" ,;")
+            if citation.startswith("(") and citation.endswith(")"):
+                citation = citation[1:-1]
+        return ", ".join(part for part in (citation, self.date) if part)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def _excerpt_block(citation: Citation) -> str:
 
 def _source_line(citation: Citation) -> str:
     date = f" ({citation.date})" if citation.date else ""
-    return f"[{citation.rank}] [{citation.source_title}, {citation.pinpoint}]({citation.url}){date}"
+    return f"[{citation.rank}] [{citation.label()}]({citation.url}){date}"
 
 
 def _pack_lines(lines: list[str], limit: int) -> list[str]:

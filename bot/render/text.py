@@ -14,8 +14,8 @@ def excerpt_line(citation) -> str:
 
 
 def source_line(citation) -> str:
-    date = f", {citation.date}" if citation.date else ""
-    return f"[{citation.rank}] {citation.source_title}, {citation.pinpoint} ({citation.source_citation}{date}) {citation.url}"
+    detail = f" ({citation.detail()})" if citation.detail() else ""
+    return f"[{citation.rank}] {citation.label()}{detail} {citation.url}"
 
 
 def render_text(answer: Answer, prompts: Prompts, width: int = 100) -> str:

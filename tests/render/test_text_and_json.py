@@ -27,3 +27,13 @@ def test_quoted_excerpt_is_shown_in_quotation_marks(small_engine):
     text = render_text(small_engine.explain("uflpa-exception"), small_engine.prompts)
     assert "“completely and substantively responded to all inquiries”" in text
     assert "“The Commissioner" not in text
+
+
+def test_source_line_does_not_repeat_title_pinpoint_or_citation():
+    """A source whose pinpoint and citation start with its title is named once, with the rest of the citation."""
+    from bot.engine.answer import Citation
+    from bot.render.text import source_line
+
+    citation = Citation(1, "e", "t", "x", "s", "19 CFR 151.16", "19 CFR 151.16 (T.D. 99-65, 64 FR 43608)",
+                        "19 CFR 151.16", "https://www.ecfr.gov/x", "1999-08-11", 0.0, False)
+    assert source_line(citation) == "[1] 19 CFR 151.16 (T.D. 99-65, 64 FR 43608, 1999-08-11) https://www.ecfr.gov/x"
