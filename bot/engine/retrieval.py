@@ -11,7 +11,7 @@ from bot.engine.models import Entry, KnowledgeBase
 
 # How much each field of an entry counts inside every one of its passages (by repetition, so the scoring
 # stays plain BM25Okapi over one token list per passage).
-FIELD_WEIGHTS = {"title": 3, "aliases": 3, "questions": 2, "summary": 1, "text": 1, "pinpoint": 2}
+FIELD_WEIGHTS = {"title": 3, "aliases": 3, "questions": 2, "summary": 1, "text": 1, "pinpoint": 4}
 RERANK_FLOOR = 0.5  # entry order: BM25 score x (floor + coverage)
 CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
 CONTEXT_MASS = 1.0
