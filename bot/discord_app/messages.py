@@ -9,14 +9,34 @@ import discord
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
+_VIEW_CACHE: dict[tuple, discord.ui.View] = {}
+VIEW_CACHE_SIZE = 512
+
+
 def components_view(rows: list[dict[str, Any]]) -> discord.ui.View | None:
     """A View that only carries the buttons' layout.
 
     It is stopped before sending so discord.py does not track it (no timeout task, nothing lost on restart):
-    clicks are routed by custom_id to the DynamicItems the cogs register.
+    clicks are routed by custom_id to the DynamicItems the cogs register. Being inert, one View per layout
+    is built once and reused.
     """
     if not rows:
         return None
+    key = tuple(
+        tuple(tuple(sorted((k, v) for k, v in c.items() if isinstance(v, (str, int, bool)))) for c in row.get("components", []))
+        for row in rows
+    )
+    cached = _VIEW_CACHE.get(key)
+    if cached is not None:
+        return cached
+    view = _build_view(rows)
+    if len(_VIEW_CACHE) >= VIEW_CACHE_SIZE:
+        _VIEW_CACHE.clear()
+    _VIEW_CACHE[key] = view
+    return view
+
+
+def _build_view(rows: list[dict[str, Any]]) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for row_index, row in enumerate(rows):
         for component in row.get("components", []):

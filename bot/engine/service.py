@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from bot.engine.prompts import Prompts
 from bot.engine.retrieval import Retriever, SearchResult
 
 DEFAULT_MAX_CHARS = 2000
+ANSWER_CACHE_SIZE = 2048
 DEFAULT_SUGGESTIONS = ("uflpa-overview", "ladder-ilo-supervision", "section-307-overview")
 
 
@@ -60,6 +62,9 @@ class Engine:
         self.max_chars = max_chars
         self.max_excerpts = max_excerpts
         self.retriever = Retriever(kb)
+        # Answers are immutable and the knowledge base never changes under an engine (a reload builds a new
+        # engine), so repeated questions, common in a community, are served from a small LRU cache.
+        self._answers: OrderedDict[tuple[str, str | None], Answer] = OrderedDict()
         self._topic_keys = [
             (entry.id, entry.title, tuple(clean(name) for name in (entry.title, *entry.aliases)))
             for entry in kb.entries.values()
@@ -73,7 +78,20 @@ class Engine:
 
     # -- questions ---------------------------------------------------------------------------------
     def ask(self, question: str, context: str | None = None) -> Answer:
-        question = question if isinstance(question, str) else ""
+        key = (question, context)
+        cached = self._answers.get(key)
+        if cached is not None:
+            self._answers.move_to_end(key)
+            return cached
+        answer = self._ask(question if isinstance(question, str) else "", context)
+        if answer.reason == TOO_LONG:
+            return answer  # never keep 50,000-character inputs around
+        self._answers[key] = answer
+        if len(self._answers) > ANSWER_CACHE_SIZE:
+            self._answers.popitem(last=False)
+        return answer
+
+    def _ask(self, question: str, context: str | None) -> Answer:
         if len(question) > self.max_chars:
             message = self.prompts.render("too_long", length=f"{len(question):,}", limit=f"{self.max_chars:,}")
             return self._refusal(question, TOO_LONG, message)

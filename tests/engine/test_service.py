@@ -143,3 +143,25 @@ def test_vague_follow_up_stays_on_the_conversation_topic(shipped_engine, questio
     """A follow-up with only generic words is answered within the previous question's topic."""
     answer = shipped_engine.ask(question, context=context)
     assert answer.answered and expected in answer.entry_id
+
+
+def test_repeated_question_is_served_from_the_answer_cache(small_engine):
+    """Asking the same question twice returns the same immutable answer without searching again."""
+    first = small_engine.ask("what is a wro, asked twice")
+    calls = []
+    original = small_engine.retriever.search
+    small_engine.retriever.search = lambda *a, **k: calls.append(a) or original(*a, **k)
+    try:
+        assert small_engine.ask("what is a wro, asked twice") is first
+        assert calls == []
+        small_engine.ask("what is a wro, asked twice", context="uflpa")  # context is part of the key
+        assert len(calls) == 1
+    finally:
+        small_engine.retriever.search = original
+
+
+def test_too_long_input_is_not_kept_in_the_cache(small_engine):
+    """A 50,000-character input is answered but never cached."""
+    huge = "x" * 50_000
+    small_engine.ask(huge)
+    assert (huge, None) not in small_engine._answers
