@@ -85,7 +85,7 @@ def trim_excerpt(text: str, query_terms: set[str], max_chars: int = MAX_EXCERPT_
     sentences = split_sentences(text)
     if len(sentences) == 1:
         return _cut_words(text, max_chars)
-    hits = [i for i, s in enumerate(sentences) if query_terms & set(analyze(s))]
+    hits = [i for i, s in enumerate(sentences) if query_terms & set(analyze(s))] if query_terms else []
     start = hits[0] if hits else 0
     end = start
     length = len(sentences[start])

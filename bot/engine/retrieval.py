@@ -13,6 +13,7 @@ from bot.engine.models import Entry, KnowledgeBase
 # stays plain BM25Okapi over one token list per passage).
 FIELD_WEIGHTS = {"title": 3, "aliases": 3, "questions": 2, "summary": 1, "text": 1, "pinpoint": 4}
 RERANK_FLOOR = 0.5  # entry order: BM25 score x (floor + coverage)
+RERANK_POOL = 16  # entries reranked; a lower one would need over 3x the score boost to overtake
 CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
 CONTEXT_MASS = 1.0
 
@@ -110,9 +111,10 @@ class Retriever:
         # Ranking weighs only the question's own words: in a follow-up, the previous question's topic must
         # not outrank the new one ("and what about the exception?" after the presumption).
         own = self._coverage_plan(dict.fromkeys(unique_terms, 1.0))
+        pool = sorted(by_entry.items(), key=lambda item: -item[1][0][1])[:RERANK_POOL]
         candidates = [
             RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), self._coverage_of(eid, own))
-            for eid, scored in by_entry.items()
+            for eid, scored in pool
         ]
         # Rerank: an entry that answers all of the question beats one that matches a single word very well.
         ranked = sorted(candidates, key=lambda r: (-r.score * (RERANK_FLOOR + r.coverage), r.entry.id))[:limit]
@@ -136,20 +138,24 @@ class Retriever:
         return self._coverage_of(entry_id, self._coverage_plan(terms))
 
     def _coverage_plan(self, terms: dict[str, float]) -> list[tuple[float, frozenset[str]]]:
-        """Each term's weight (idf x importance) and the terms that count as finding it (itself, alternatives)."""
+        """Each term's share of the question (idf x importance, summing to 1) and the terms that count as
+        finding it (itself and its alternatives)."""
         max_idf = self.index.max_idf
-        return [
+        plan = [
             (max(self.index.idf.get(term, max_idf), 0.1) * importance,
              frozenset({term, *self.expander.alternatives(term)}))
             for term, importance in terms.items()
         ]
+        total = sum(weight for weight, _ in plan)
+        return [(weight / total, forms) for weight, forms in plan] if total else []
 
     def _coverage_of(self, entry_id: str, plan: list[tuple[float, frozenset[str]]]) -> float:
-        total = sum(weight for weight, _ in plan)
-        if not total:
-            return 0.0
         found = self._entry_terms[entry_id]
-        return sum(weight for weight, forms in plan if not forms.isdisjoint(found)) / total
+        covered = 0.0
+        for share, forms in plan:
+            if not forms.isdisjoint(found):
+                covered += share
+        return covered
 
 
 def _surface_words(kb: KnowledgeBase) -> set[str]:

@@ -107,8 +107,10 @@ class Engine:
         passages = top.entry.passages()
         ordered = [i for i, _ in top.passages] + [i for i in range(len(passages)) if i not in dict(top.passages)]
         scores = dict(top.passages)
+        # Excerpts shown first are trimmed around the question's words; later ones ("More sources") from the top.
         citations = [
-            make_citation(self.kb, top.entry, passages[i], rank, scores.get(i, 0.0), terms)
+            make_citation(self.kb, top.entry, passages[i], rank, scores.get(i, 0.0),
+                          terms if rank <= self.max_excerpts else set())
             for rank, i in enumerate(ordered, start=1)
         ]
         return self._answer(question, top.entry, citations, self.abstention.confidence(result), result)
