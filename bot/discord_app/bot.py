@@ -27,6 +27,10 @@ from bot.storage import Database, open_database
 
 log = logging.getLogger(__name__)
 
+# The bot never joins voice; discord.py's "voice will NOT be supported" warnings are noise for operators.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
 # Names discord.py gives the tasks that run app commands, component/modal callbacks and event listeners.
 HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-view-dispatch", "discord-ui-modal", "discord.py: on_")
 HANDLER_DRAIN_SECONDS = 5.0

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 
+import aiohttp
 import discord
 
 from bot.discord_app.bot import LawBot, create_bot
@@ -55,6 +56,9 @@ async def serve(settings: Settings, *, client: LawBot | None = None, connect_opt
         return 1
     except discord.PrivilegedIntentsRequired:
         log.error("MESSAGE_CONTENT_INTENT is on but the intent is not enabled for the bot in the developer portal")
+        return 1
+    except (aiohttp.ClientError, OSError) as exc:
+        log.error("cannot reach Discord (%s); check the network and try again", exc)
         return 1
     finally:
         sampler.cancel()
