@@ -144,6 +144,9 @@ async def sync_registered_commands(settings: Settings, guild_id: int | None = No
         except discord.LoginFailure:
             print("Discord rejected the bot token; check DISCORD_TOKEN.")
             return 1
+        except (aiohttp.ClientError, OSError) as exc:
+            print(f"Cannot reach Discord ({exc}); check the network and try again.")
+            return 1
         if guild_id is not None:
             guild = discord.Object(guild_id)
             client.tree.copy_global_to(guild=guild)
