@@ -73,8 +73,15 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+# Discord markup that carries no meaning for a question: user, role and channel mentions, custom emoji,
+# timestamps, @everyone/@here.
+_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|<t:\d+(?::\w)?>|@(?:everyone|here)\b")
+
+
 def clean(text: str) -> str:
-    """NFKC, case-folded, with control and zero-width characters turned into spaces."""
+    """NFKC, case-folded, with control and zero-width characters and Discord markup turned into spaces."""
+    if "<" in text or "@" in text:
+        text = _DISCORD_MARKUP.sub(" ", text)
     if text.isascii() and text.isprintable():  # the common case needs no per-character pass
         return text.casefold()
     text = unicodedata.normalize("NFKC", text)

@@ -55,3 +55,9 @@ def test_phrase_expands_to_acronym():
     """The spelled-out phrase adds the acronym."""
     expander = QueryExpander([["WRO", "withhold release order"]])
     assert expander.expand(analyze("a withhold release order"))["wro"] == expander.weight
+
+
+def test_discord_markup_is_ignored():
+    """Mentions, role pings, channels, custom emoji and @everyone add no search terms."""
+    noisy = "@everyone <@123> <@!456> <@&789> <#42> <:flag:999> <t:1700000000:R> what is a wro"
+    assert analyze(noisy) == analyze("what is a wro")
