@@ -42,3 +42,10 @@ def test_eval_expectations_name_real_entries(shipped_engine):
     questions = load_questions([ROOT / "tests" / "eval"])
     missing = {eid for q in questions for eid in q.expect if eid not in shipped_engine.kb.entries}
     assert not missing
+
+
+def test_every_entry_has_an_eval_question(shipped_engine):
+    """The question set grows with the knowledge base: each entry is expected by at least one question."""
+    questions = load_questions([ROOT / "tests" / "eval"])
+    expected = {eid for q in questions for eid in q.expect}
+    assert sorted(set(shipped_engine.kb.entries) - expected) == []
