@@ -42,6 +42,7 @@ import aiohttp
 import discord
 import discord.gateway
 import discord.http
+import orjson
 import yarl
 from aiohttp import web
 
@@ -221,7 +222,7 @@ def snowflake_time_iso() -> str:
 def _json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     all_headers = {"Content-Type": JSON_CONTENT_TYPE}
     all_headers.update(headers or {})
-    return web.Response(body=json.dumps(payload).encode(), status=status, headers=all_headers)
+    return web.Response(body=orjson.dumps(payload), status=status, headers=all_headers)
 
 
 def _error(status: int, code: int, message: str, errors: Any = None) -> web.Response:
@@ -814,7 +815,7 @@ class DiscordEmulator:
         recorded.status = response.status
         if isinstance(response, web.Response) and response.body is not None:
             with contextlib.suppress(ValueError, TypeError):
-                recorded.response = json.loads(response.body)  # type: ignore[arg-type]
+                recorded.response = orjson.loads(response.body)  # type: ignore[arg-type]
         # Recorded once answered, so waiting for a request also waits for its answer (index = answer order).
         recorded.index = len(self.requests)
         self.requests.append(recorded)
@@ -844,7 +845,7 @@ class DiscordEmulator:
         if not raw:
             return None
         try:
-            return json.loads(raw)
+            return orjson.loads(raw)
         except ValueError:
             return raw.decode(errors="replace")
 
@@ -1435,7 +1436,7 @@ class DiscordEmulator:
             async for msg in ws:
                 if msg.type != aiohttp.WSMsgType.TEXT:
                     continue
-                frame = json.loads(msg.data)
+                frame = orjson.loads(msg.data)
                 self._record_frame(connection, "from_bot", frame)
                 await self._handle_client_frame(connection, frame)
         finally:
@@ -1451,7 +1452,7 @@ class DiscordEmulator:
         frame.setdefault("s", None)
         frame.setdefault("t", None)
         self._record_frame(connection, "to_bot", frame)
-        await connection.ws.send_str(json.dumps(frame))
+        await connection.ws.send_str(orjson.dumps(frame).decode())
 
     async def _handle_client_frame(self, connection: GatewayConnection, frame: dict[str, Any]) -> None:
         op = frame.get("op")
