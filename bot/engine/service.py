@@ -30,8 +30,13 @@ DEFAULT_SUGGESTIONS = ("uflpa-overview", "ladder-ilo-supervision", "section-307-
 
 @dataclass(frozen=True)
 class Abstention:
-    """Answer only when the top entry covers enough of the question and scores well against the best
-    possible score. Tuned on tests/eval with `python -m bot eval --tune`."""
+    """When to answer rather than say "not covered".
+
+    Features: coverage (idf-weighted share of the question's terms the top entry contains), known (share of the
+    question's words the knowledge base uses at all), the top score normalised by the best possible score, and
+    the margin over the runner-up. The thresholds come from `python -m bot eval --tune` on tests/eval; with the
+    current set, coverage and known-word share decide, and the score and margin thresholds tune to zero.
+    """
 
     min_coverage: float = 0.4
     min_normalized: float = 0.0
