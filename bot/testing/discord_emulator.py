@@ -1137,6 +1137,10 @@ class DiscordEmulator:
             return _error(404, 10008, "Unknown Message")
         if message["author"]["id"] != self.bot_user["id"]:
             return _error(403, 50005, "Cannot edit a message authored by another user")
+        return self._edit_within_limits(request, message)
+
+    def _edit_within_limits(self, request: web.Request, message: dict[str, Any]) -> web.Response:
+        """Apply an edit (channel message or webhook message) unless the result breaks Discord's limits."""
         body = request[RECORDED].json or {}
         invalid = self._check_limits(request[RECORDED].route, {**message, **body})
         if invalid is not None:
@@ -1397,12 +1401,7 @@ class DiscordEmulator:
         message = self._webhook_message(request, interaction)
         if message is None:
             return _error(404, 10008, "Unknown Message")
-        body = request[RECORDED].json or {}
-        invalid = self._check_limits(request[RECORDED].route, {**message, **body})
-        if invalid is not None:
-            return invalid
-        self._apply_edit(message, body)
-        return _json_response(message)
+        return self._edit_within_limits(request, message)
 
     async def _delete_webhook_message(self, request: web.Request) -> web.Response:
         interaction = self._webhook_interaction(request)
