@@ -183,7 +183,15 @@ class QueryExpander:
             forms.discard(())
             for form in forms:
                 self._alternatives.setdefault(form, set()).update(forms - {form})
-        self._max_len = max((len(f) for f in self._alternatives), default=0)
+        # Every term a phrase's alternatives bring in, and the phrase lengths that begin with each term.
+        self._expansion_terms = {
+            form: tuple(sorted({t for alternative in alternatives for t in alternative}))
+            for form, alternatives in self._alternatives.items()
+        }
+        self._sizes_by_first: dict[str, tuple[int, ...]] = {}
+        for form in self._alternatives:
+            sizes = {*self._sizes_by_first.get(form[0], ()), len(form)}
+            self._sizes_by_first[form[0]] = tuple(sorted(sizes))
 
     @classmethod
     def from_knowledge_base(cls, kb) -> QueryExpander:
@@ -206,15 +214,21 @@ class QueryExpander:
     def expand(self, terms: list[str]) -> Counter:
         """The question's own terms at weight 1 each, plus alternatives at the expansion weight."""
         weights: Counter = Counter(terms)
-        added: Counter = Counter()
-        for size in range(1, self._max_len + 1):
-            for start in range(len(terms) - size + 1):
-                alternatives = self._alternatives.get(tuple(terms[start:start + size]), ())
-                new_terms = {t for alternative in alternatives for t in alternative if t not in weights}
+        added: dict[str, float] = {}
+        for start, first in enumerate(terms):
+            # Only phrases that begin with this term can match here (most terms begin none).
+            for size in self._sizes_by_first.get(first, ()):
+                offered = self._expansion_terms.get(tuple(terms[start:start + size]))
+                if not offered:
+                    continue
+                new_terms = [t for t in offered if t not in weights]
+                if not new_terms:
+                    continue
                 # One phrase adds at most one term's worth of weight, however many alternatives it has.
-                share = min(self.weight, 1.0 / len(new_terms)) if new_terms else 0.0
+                share = min(self.weight, 1.0 / len(new_terms))
                 for term in new_terms:
-                    added[term] = max(added[term], share)
+                    if share > added.get(term, 0.0):
+                        added[term] = share
         weights.update(added)
         return weights
 

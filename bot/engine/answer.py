@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from bot.engine.analysis import analyze
 from bot.engine.models import Entry, Excerpt, KnowledgeBase
@@ -82,10 +83,10 @@ def trim_excerpt(text: str, query_terms: set[str], max_chars: int = MAX_EXCERPT_
     """
     if len(text) <= max_chars:
         return text
-    sentences = split_sentences(text)
+    sentences, sentence_terms = _sentences_with_terms(text)
     if len(sentences) == 1:
         return _cut_words(text, max_chars)
-    hits = [i for i, s in enumerate(sentences) if query_terms & set(analyze(s))] if query_terms else []
+    hits = [i for i, terms in enumerate(sentence_terms) if not terms.isdisjoint(query_terms)] if query_terms else []
     start = hits[0] if hits else 0
     end = start
     length = len(sentences[start])
@@ -102,6 +103,13 @@ def trim_excerpt(text: str, query_terms: set[str], max_chars: int = MAX_EXCERPT_
     prefix = ELLIPSIS + " " if start > 0 else ""
     suffix = " " + ELLIPSIS if end < len(sentences) - 1 and not body.endswith(ELLIPSIS) else ""
     return prefix + body + suffix
+
+
+@lru_cache(maxsize=4096)
+def _sentences_with_terms(text: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+    """An excerpt's sentences and each one's terms: excerpts come from the knowledge base, so they repeat."""
+    sentences = tuple(split_sentences(text))
+    return sentences, tuple(frozenset(analyze(s)) for s in sentences)
 
 
 def _cut_words(text: str, max_chars: int) -> str:

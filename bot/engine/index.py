@@ -38,6 +38,7 @@ class BM25Index:
             tf = np.asarray(freqs, dtype=np.float64)
             weights = self.idf[term] * (tf * (self.k1 + 1) / (tf + norm[doc_ids]))
             self._postings[term] = (doc_ids, weights)
+        self._all_weights_positive = all(bool((weights > 0).all()) for _, weights in self._postings.values())
         self._max_weight = {term: float(weights.max()) for term, (_, weights) in self._postings.items()}
         self._heaviest = {term: _heaviest(ids, weights) for term, (ids, weights) in self._postings.items()}
 
@@ -122,6 +123,8 @@ class BM25Index:
         terms = [(t, w) for t, w in weighted.items() if t in self._postings and w > 0]
         if not terms:
             return []
+        if self.size <= TINY_CORPUS:
+            return self._top_by_sorting(terms, k)
         if len(terms) == 1 or self.size <= SMALL_CORPUS or sum(len(self._postings[t][0]) for t, _ in terms) * 8 < self.size:
             return _best(*self.score(dict(terms)), k)
         order = sorted(terms, key=lambda tw: -tw[1] * self._max_weight[tw[0]])
@@ -156,6 +159,19 @@ class BM25Index:
             scores[hit] += post_weights[slots[hit]] * w
         return _best(candidates, scores, k)
 
+    def _top_by_sorting(self, terms: list[tuple[str, float]], k: int) -> list[tuple[int, float]]:
+        """Score every document and sort: on a corpus this small, fewer numpy calls beat any bookkeeping."""
+        hits = [(self._postings[t], w) for t, w in terms]
+        scores = self._dense(hits)
+        order = np.argsort(-scores, kind="stable")  # stable: ties keep the lower doc id first
+        if self._all_weights_positive:
+            top = order[:k]
+            top = top[scores[top] > 0]  # a document no term matches scores exactly 0, every match more
+        else:  # negative idf floors: a matching document can score 0 or less, so track matches
+            matched = np.bincount(np.concatenate([ids for (ids, _), _ in hits]), minlength=self.size) > 0
+            top = order[matched[order]][:k]
+        return list(zip(top.tolist(), scores[top].tolist(), strict=True))
+
     def _kth_score_lower_bound(self, terms: list[tuple[str, float]], k: int) -> float:
         """The k-th best full score among each term's heaviest documents: real scores, so a lower bound."""
         docs = np.unique(np.concatenate([self._heaviest[t] for t, _ in terms]))
@@ -174,6 +190,7 @@ class BM25Index:
 _SLACK = 1e-9  # float summation order differs between paths; never prune a document this close to the bound
 HEAVIEST_PER_TERM = 16
 SMALL_CORPUS = 5000  # below this, scoring everything that matches beats any pruning bookkeeping
+TINY_CORPUS = 2000  # up to here, sorting every score is the cheapest exact top-k
 LOOKUP_COST = 12  # a binary-search lookup costs about as much as a dozen postings in a dense pass
 
 

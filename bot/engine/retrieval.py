@@ -76,6 +76,9 @@ class Retriever:
                 terms.update(tokens)
             self._entry_terms[entry.id] = frozenset(terms)
         self.index = BM25Index(documents)
+        # Per passage (index document), its entry and position: plain lists, read for every hit.
+        self._passage_entry = [p.entry_id for p in self.passages]
+        self._passage_index = [p.index for p in self.passages]
         self.expander = QueryExpander.from_knowledge_base(kb)
         self.corrector = SpellingCorrector(_surface_words(kb), self.index)
 
@@ -105,25 +108,38 @@ class Retriever:
         unique_terms = tuple(dict.fromkeys(terms))
         hits = self.index.top(weights, k=max(limit * 6, 30))
         by_entry: dict[str, list[tuple[int, float]]] = {}
+        passage_entry, passage_index = self._passage_entry, self._passage_index
         for doc_id, score in hits:
-            passage = self.passages[doc_id]
-            by_entry.setdefault(passage.entry_id, []).append((passage.index, score))
+            scored = by_entry.get(passage_entry[doc_id])
+            if scored is None:
+                by_entry[passage_entry[doc_id]] = scored = []
+            scored.append((passage_index[doc_id], score))
         # Ranking weighs only the question's own words: in a follow-up, the previous question's topic must
         # not outrank the new one ("and what about the exception?" after the presumption).
         own = self._coverage_plan(dict.fromkeys(unique_terms, 1.0))
         pool = sorted(by_entry.items(), key=lambda item: -item[1][0][1])[:RERANK_POOL]
-        candidates = [
-            RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), self._coverage_of(eid, own))
-            for eid, scored in pool
-        ]
         # Rerank: an entry that answers all of the question beats one that matches a single word very well.
-        ranked = sorted(candidates, key=lambda r: (-r.score * (RERANK_FLOOR + r.coverage), r.entry.id))[:limit]
+        reranked = sorted(
+            (-scored[0][1] * (RERANK_FLOOR + coverage), eid, scored, coverage)
+            for eid, scored in pool
+            for coverage in (self._coverage_of(eid, own),)
+        )[:limit]
+        ranked = [
+            RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), coverage)
+            for _, eid, scored, coverage in reranked
+        ]
+        if not ranked:
+            coverage = 0.0
+        elif context:
+            coverage = self._coverage(ranked[0].entry.id, judged)
+        else:
+            coverage = ranked[0].coverage  # without context, the question's own words are all that is judged
         return SearchResult(
             query_terms=unique_terms,
             ranked=tuple(ranked),
             normalized_top=self._normalized(ranked, weights),
             margin=_margin(ranked),
-            coverage=self._coverage(ranked[0].entry.id, judged) if ranked else 0.0,
+            coverage=coverage,
             known=sum(t in self.index for t in unique_terms) / len(unique_terms) if unique_terms else 0.0,
         )
 

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine.analysis import analyze, clean
+from bot.engine.analysis import clean
 from bot.engine.answer import (
     ANSWERED,
     EMPTY,
@@ -100,11 +100,11 @@ class Engine:
         if len(question) > self.max_chars:
             message = self.prompts.render("too_long", length=f"{len(question):,}", limit=f"{self.max_chars:,}")
             return self._refusal(question, TOO_LONG, message)
-        if not analyze(question):
+        result = self.retriever.search(question, context)
+        if not result.query_terms:
             if clean(question).strip():  # words exist, but none carries meaning we can search on
                 return self._not_covered(question, None)
             return self._refusal(question, EMPTY, self.prompts.render("empty"))
-        result = self.retriever.search(question, context)
         if not self.abstention.answers(result):
             return self._not_covered(question, result)
         top = result.top

@@ -93,3 +93,31 @@ def test_pruned_top_k_equals_exhaustive_ranking(seed):
         got = index.top(query, k=10)
         assert [doc for doc, _ in got] == expected or np.allclose([s for _, s in got], full[expected], atol=1e-9)
         np.testing.assert_allclose([s for _, s in got], full[[d for d, _ in got]], atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_top_k_on_a_small_corpus_equals_exhaustive_ranking_of_matches(seed):
+    """On a corpus small enough to sort every score, top() returns exactly the best k matching documents."""
+    corpus, words = random_corpus(seed, docs=400, vocab=120)
+    index, reference = BM25Index(corpus), BM25Okapi(corpus)
+    rng = random.Random(seed)
+    for _ in range(150):
+        query = [rng.choice(words[: rng.choice([5, 40, 120])]) for _ in range(rng.randint(1, 7))]
+        full = reference.get_scores(query)
+        matching = [i for i, doc in enumerate(corpus) if set(query) & set(doc)]
+        expected = sorted(matching, key=lambda i: (-full[i], i))[:10]
+        got = index.top(query, k=10)
+        assert [doc for doc, _ in got] == expected
+        np.testing.assert_allclose([s for _, s in got], full[expected], atol=1e-9)
+
+
+def test_top_keeps_matching_documents_that_score_below_zero():
+    """When the mean idf is negative, rank_bm25's floor is negative too: matches scoring <= 0 still rank, above
+    documents no term matches."""
+    corpus = [["a", "b", "e"]] * 4 + [["a", "b", "e", "c"], ["z"]]
+    reference = BM25Okapi(corpus).get_scores(["a"])
+    assert all(reference[i] < 0 for i in range(5)) and reference[5] == 0
+    got = BM25Index(corpus).top(["a"], k=10)
+    expected = sorted(range(5), key=lambda i: (-reference[i], i))
+    assert [doc for doc, _ in got] == expected
+    np.testing.assert_allclose([s for _, s in got], reference[expected], atol=1e-12)
