@@ -66,6 +66,7 @@ _SECTION = re.compile(r"(?:§+|\bsec(?:tions?)?\b\.?|\bss?\.(?=\s*\d))\s*(\d{1,4
 _CONVENTION = re.compile(r"\b(?:convention|conv\.?)\s*(?:no\.?\s*|number\s*|#\s*)?(\d{2,3})\b")
 _PROTOCOL = re.compile(r"\bprotocol\s*(?:of\s*)?2014\b")
 _WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +93,8 @@ def clean(text: str) -> str:
 def reference_terms(text: str) -> list[str]:
     """Legal references in already-cleaned text, as single terms."""
     terms: list[str] = []
+    if not _DIGIT.search(text):
+        return terms  # every reference has a number in it
     rest = text
     for match in _USC.finditer(rest):
         terms += [f"usc_{match[1]}_{match[2]}", f"sec_{match[2]}"]
@@ -119,7 +122,7 @@ def reference_terms(text: str) -> list[str]:
 def _fold_spelling(word: str) -> str:
     word = SHORTHAND.get(word, word)
     word = SPELLINGS.get(word, word)
-    return _ISE.sub(lambda m: "iz" + m[2], word)
+    return _ISE.sub(lambda m: "iz" + m[2], word) if "is" in word else word
 
 
 def content_words(text: str) -> list[str]:

@@ -82,3 +82,30 @@ async def test_bare_mention_gets_help(emulator: DiscordEmulator, lawbot: LawBot)
     reply = await emulator.wait_for_request(CHANNEL_MESSAGES)
     assert_safe_message(reply.json)
     assert "/ask" in reply.json["content"]
+
+
+async def test_own_answers_are_not_turned_into_message_objects(emulator: DiscordEmulator, lawbot: LawBot) -> None:
+    """The MESSAGE_CREATE Discord echoes for each answer the bot posts is dropped; users' messages still arrive."""
+    callback = await emulator.wait_for_callback(await emulator.slash("ask", {"question": ANSWERED_QUESTION}))
+    own_id = int(callback.response["resource"]["message"]["id"])
+    asked = await emulator.post_message("just chatting here")
+    await eventually(lambda: _truthy(lawbot._connection._get_message(int(asked["id"]))))
+    assert lawbot._connection._get_message(own_id) is None
+    assert all(message.author.id != lawbot.user.id for message in lawbot.cached_messages)
+
+
+async def test_reply_to_a_forgotten_answer_is_still_recognised(emulator: DiscordEmulator, lawbot: LawBot) -> None:
+    """After the bot forgets which question an answer was for (a restart), a reply to it is still answered:
+    the reply's payload says whose message it replies to."""
+    callback = await emulator.wait_for_callback(await emulator.slash("ask", {"question": ANSWERED_QUESTION}))
+    answer_message = callback.response["resource"]["message"]
+    await eventually(lambda: _truthy(lawbot.answer_log.get(int(answer_message["id"]))))
+    lawbot.answer_log = type(lawbot.answer_log)()
+    mark = emulator.mark()
+    asked = await emulator.post_message("what is a withhold release order?", reply_to=answer_message)
+    reply = await emulator.wait_for_request(CHANNEL_MESSAGES, after=mark)
+    assert_safe_message(reply.json)
+    assert reply.json["embeds"], reply.json
+    # Answered as a reply in the channel (not as a mention, which would open a thread).
+    assert str(reply.json["message_reference"]["message_id"]) == asked["id"]
+    assert not emulator.requests_for(THREAD_FROM_MESSAGE)
