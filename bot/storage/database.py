@@ -3,6 +3,7 @@ processes), with the same schema and versioned migrations. Open it with `await o
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 from contextlib import AbstractAsyncContextManager
@@ -69,6 +70,11 @@ async def open_database(settings: Settings) -> Database:
     raise ValueError("DATABASE_URL must be empty (SQLite under DATA_DIR) or a postgresql:// URL")
 
 
+def _retrieve_exception(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
 class Database:
     """Async access to the bot's state. Open with `await open_database(settings)` (or `Database.open_path(path)` for a
     SQLite file, `Database.open_postgres(url)`); close with `await db.close()`."""
@@ -79,6 +85,8 @@ class Database:
         # Guild config is read on every question; cache it and invalidate on writes. Sharding sends each guild's
         # commands to one process, so a per-process cache stays right with several shards on one PostgreSQL.
         self._config_cache: dict[int, GuildConfig] = {}
+        # One read per guild at a time: after a restart, a burst of questions from one guild waits for one load.
+        self._config_loads: dict[int, asyncio.Task[GuildConfig]] = {}
 
     @property
     def kind(self) -> str:
@@ -128,6 +136,11 @@ class Database:
     def clear_cache(self) -> None:
         """Forget cached guild config (after writes that bypass the setters, e.g. an import)."""
         self._config_cache.clear()
+        self._config_loads.clear()
+
+    def _forget_config(self, guild_id: int) -> None:
+        self._config_cache.pop(guild_id, None)
+        self._config_loads.pop(guild_id, None)  # a load already running read the old values: don't let it cache them
 
     # -- guild config -------------------------------------------------------------------------------
 
@@ -135,16 +148,34 @@ class Database:
         cached = self._config_cache.get(guild_id)
         if cached is not None:
             return cached
-        row = await self.backend.fetchrow(
-            "SELECT cooldown_per_minute, feedback_log_channel_id, log_unanswered FROM guild_config WHERE guild_id = ?",
-            guild_id,
-        )
-        rows = await self.backend.fetch("SELECT channel_id FROM ask_channel WHERE guild_id = ?", guild_id)
+        load = self._config_loads.get(guild_id)
+        if load is None:
+            load = asyncio.ensure_future(self._load_guild_config(guild_id))
+            load.add_done_callback(_retrieve_exception)  # its waiters may all be gone by the time it fails
+            self._config_loads[guild_id] = load
+        # shield: one waiter being cancelled must not cancel the load the others wait for.
+        return await asyncio.shield(load)
+
+    async def _load_guild_config(self, guild_id: int) -> GuildConfig:
+        load = asyncio.current_task()
+        try:
+            row = await self.backend.fetchrow(
+                "SELECT cooldown_per_minute, feedback_log_channel_id, log_unanswered FROM guild_config WHERE guild_id = ?",
+                guild_id,
+            )
+            rows = await self.backend.fetch("SELECT channel_id FROM ask_channel WHERE guild_id = ?", guild_id)
+        finally:
+            if self._config_loads.get(guild_id) is load:
+                del self._config_loads[guild_id]
+                current = True
+            else:
+                current = False  # config was written meanwhile: this answer may be stale, so don't cache it
         channels = frozenset(r[0] for r in rows)
         config = GuildConfig(guild_id, channels)
         if row is not None:
             config = GuildConfig(guild_id, channels, row[0], row[1], bool(row[2]))
-        self._config_cache[guild_id] = config
+        if current:
+            self._config_cache[guild_id] = config
         return config
 
     async def _set_guild_value(self, guild_id: int, column: str, value: int | None) -> None:
@@ -157,21 +188,21 @@ class Database:
             guild_id,
             value,
         )
-        self._config_cache.pop(guild_id, None)
+        self._forget_config(guild_id)
 
     async def add_ask_channel(self, guild_id: int, channel_id: int) -> bool:
         """Returns False if it already was an ask channel."""
         added = await self.backend.execute(
             "INSERT INTO ask_channel (guild_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING", guild_id, channel_id
         )
-        self._config_cache.pop(guild_id, None)
+        self._forget_config(guild_id)
         return added > 0
 
     async def remove_ask_channel(self, guild_id: int, channel_id: int) -> bool:
         removed = await self.backend.execute(
             "DELETE FROM ask_channel WHERE guild_id = ? AND channel_id = ?", guild_id, channel_id
         )
-        self._config_cache.pop(guild_id, None)
+        self._forget_config(guild_id)
         return removed > 0
 
     async def set_cooldown(self, guild_id: int, per_minute: int | None) -> None:

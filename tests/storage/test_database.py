@@ -105,6 +105,42 @@ async def test_guild_setters_round_trip(store: Store, database: Database) -> Non
     assert (config.cooldown_per_minute, config.feedback_log_channel_id, config.log_unanswered) == (2, BIG_ID, False)
 
 
+async def test_concurrent_reads_of_an_uncached_guild_share_one_load(database: Database, monkeypatch) -> None:
+    """A burst of questions from a guild whose config is not cached yet reads the database once, not once each."""
+    await database.set_cooldown(6, 9)
+    reads = 0
+    fetchrow = database.backend.fetchrow
+
+    async def counting_fetchrow(*args):
+        nonlocal reads
+        reads += 1
+        return await fetchrow(*args)
+
+    monkeypatch.setattr(database.backend, "fetchrow", counting_fetchrow)
+    configs = await asyncio.gather(*(database.guild_config(6) for _ in range(50)))
+    assert {config.cooldown_per_minute for config in configs} == {9}
+    assert reads == 1
+
+
+async def test_write_during_a_load_is_not_hidden_by_the_stale_load(database: Database) -> None:
+    """A config write that lands while an older read is still running wins: the stale read is not cached."""
+    reading = asyncio.create_task(database.guild_config(7))
+    await asyncio.sleep(0)  # the read has started
+    await database.set_cooldown(7, 4)
+    await reading
+    assert (await database.guild_config(7)).cooldown_per_minute == 4
+
+
+async def test_a_cancelled_waiter_does_not_cancel_the_shared_load(database: Database) -> None:
+    """One question being cancelled mid-read does not fail the others waiting for the same guild's config."""
+    await database.set_cooldown(8, 2)
+    first = asyncio.create_task(database.guild_config(8))
+    second = asyncio.create_task(database.guild_config(8))
+    await asyncio.sleep(0)
+    first.cancel()
+    assert (await second).cooldown_per_minute == 2
+
+
 async def test_each_guild_setter_changes_only_its_setting(database: Database) -> None:
     """Clearing the cooldown leaves the feedback channel and the opt-out as they were."""
     await database.set_feedback_log_channel(5, 99)
