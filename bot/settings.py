@@ -19,8 +19,11 @@ def _env_int(environ: dict[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
-def _env_flag(environ: dict[str, str], name: str) -> bool:
-    return (environ.get(name) or "").strip().lower() in {"1", "true", "yes", "on"}
+def _env_flag(environ: dict[str, str], name: str, default: bool = False) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    return raw in {"1", "true", "yes", "on"}
 
 
 def _env_ids(environ: dict[str, str], name: str) -> frozenset[int]:
@@ -54,6 +57,7 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     sync_guild_id: int | None = None
     message_content_intent: bool = False  # privileged: needed only for ask channels and unmentioned follow-ups
+    uvloop: bool = True  # run on uvloop (libuv) when it is installed; UVLOOP=0 for asyncio's own loop
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, *, load_dotenv: bool = True) -> Settings:
@@ -81,6 +85,7 @@ class Settings:
             shard_ids=tuple(sorted(_env_ids(environ, "SHARD_IDS"))) or None,
             sync_guild_id=_env_int(environ, "SYNC_GUILD_ID", 0) or None,
             message_content_intent=_env_flag(environ, "MESSAGE_CONTENT_INTENT"),
+            uvloop=_env_flag(environ, "UVLOOP", default=True),
         )
 
     @property

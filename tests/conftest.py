@@ -1,3 +1,4 @@
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,19 @@ def small_engine():
     from bot.engine import Engine
 
     return Engine.load(FIXTURES / "kb_small", ROOT / "prompts")
+
+
+# The bot runs on uvloop in production (bot/ops/eventloop.py): the paths most sensitive to the loop (sockets,
+# reconnects, rate limits, signals) also run on it, besides asyncio's own loop.
+BOTH_LOOPS_MODULES = {"test_runner.py", "test_ask.py", "test_resilience.py", "test_messages.py"}
+
+
+def pytest_asyncio_loop_factories(config, item):
+    factories = {"asyncio": asyncio.new_event_loop}
+    if item.path.name in BOTH_LOOPS_MODULES:
+        from bot.ops.eventloop import loop_factory
+
+        uvloop_factory = loop_factory(use_uvloop=True)
+        if uvloop_factory is not None:
+            factories["uvloop"] = uvloop_factory
+    return factories

@@ -11,6 +11,7 @@ import aiohttp
 import discord
 
 from bot.discord_app.bot import LawBot, create_bot
+from bot.ops import eventloop
 from bot.ops.logging import configure_logging
 from bot.settings import Settings
 
@@ -23,7 +24,7 @@ def _configure_logging(settings: Settings) -> None:
 
 def run_bot(settings: Settings) -> int:
     _configure_logging(settings)
-    return asyncio.run(serve(settings))
+    return eventloop.run(serve(settings), use_uvloop=settings.uvloop)
 
 
 async def serve(settings: Settings, *, client: LawBot | None = None, connect_options: dict | None = None) -> int:
@@ -45,6 +46,7 @@ async def serve(settings: Settings, *, client: LawBot | None = None, connect_opt
     if settings.health_port >= 0:
         await health.start()
     loop = asyncio.get_running_loop()
+    log.info("event loop: %s", eventloop.loop_name(loop))
     installed = install_signal_handlers(loop, client)
     sampler = asyncio.create_task(_sample_gateway_latency(client, metrics), name="gateway-latency-sampler")
     try:
