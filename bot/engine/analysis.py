@@ -67,6 +67,7 @@ _CONVENTION = re.compile(r"\b(?:convention|conv\.?)\s*(?:no\.?\s*|number\s*|#\s*
 _PROTOCOL = re.compile(r"\bprotocol\s*(?:of\s*)?2014\b")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
+_NO_TERMS: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -188,7 +189,7 @@ class QueryExpander:
                 self._alternatives.setdefault(form, set()).update(forms - {form})
         # Every term a phrase's alternatives bring in, and the phrase lengths that begin with each term.
         self._expansion_terms = {
-            form: tuple(sorted({t for alternative in alternatives for t in alternative}))
+            form: frozenset(t for alternative in alternatives for t in alternative)
             for form, alternatives in self._alternatives.items()
         }
         self._sizes_by_first: dict[str, tuple[int, ...]] = {}
@@ -210,9 +211,13 @@ class QueryExpander:
                 groups.append([*names, source.title])
         return cls(groups)
 
-    def alternatives(self, term: str) -> set[str]:
+    def single_term_alternatives(self) -> dict[str, frozenset[str]]:
+        """Every one-term phrase that has alternatives, with them."""
+        return {form[0]: terms for form, terms in self._expansion_terms.items() if len(form) == 1}
+
+    def alternatives(self, term: str) -> frozenset[str]:
         """Single-term alternatives of one term (for coverage: "wro" is covered by a passage on WROs)."""
-        return {t for form in self._alternatives.get((term,), ()) for t in form}
+        return self._expansion_terms.get((term,), _NO_TERMS)
 
     def expand(self, terms: list[str]) -> Counter:
         """The question's own terms at weight 1 each, plus alternatives at the expansion weight."""

@@ -80,6 +80,10 @@ class Retriever:
         self._passage_entry = [p.entry_id for p in self.passages]
         self._passage_index = [p.index for p in self.passages]
         self.expander = QueryExpander.from_knowledge_base(kb)
+        # Each term with alternatives, and the forms that count as finding it (coverage).
+        self._forms = {
+            term: frozenset({term, *alternatives}) for term, alternatives in self.expander.single_term_alternatives().items()
+        }
         self.corrector = SpellingCorrector(_surface_words(kb), self.index)
 
     def query_weights(self, question: str, context: str | None = None) -> tuple[list[str], Counter]:
@@ -156,10 +160,9 @@ class Retriever:
     def _coverage_plan(self, terms: dict[str, float]) -> list[tuple[float, frozenset[str]]]:
         """Each term's share of the question (idf x importance, summing to 1) and the terms that count as
         finding it (itself and its alternatives)."""
-        max_idf = self.index.max_idf
+        max_idf, idf, forms = self.index.max_idf, self.index.idf, self._forms
         plan = [
-            (max(self.index.idf.get(term, max_idf), 0.1) * importance,
-             frozenset({term, *self.expander.alternatives(term)}))
+            (max(idf.get(term, max_idf), 0.1) * importance, forms.get(term) or frozenset((term,)))
             for term, importance in terms.items()
         ]
         total = sum(weight for weight, _ in plan)
@@ -167,11 +170,7 @@ class Retriever:
 
     def _coverage_of(self, entry_id: str, plan: list[tuple[float, frozenset[str]]]) -> float:
         found = self._entry_terms[entry_id]
-        covered = 0.0
-        for share, forms in plan:
-            if not forms.isdisjoint(found):
-                covered += share
-        return covered
+        return sum(share for share, forms in plan if not forms.isdisjoint(found))
 
 
 def _surface_words(kb: KnowledgeBase) -> set[str]:
