@@ -130,7 +130,8 @@ def cmd_bench(args, settings: Settings) -> int:
     if args.discord:
         from bot.discord_app.bench import main as discord_bench
 
-        return discord_bench(["--n", str(args.n), "--users", str(args.users), "--think", str(args.think)])
+        return discord_bench(["--n", str(args.n), "--users", str(args.users), "--think", str(args.think),
+                              "--runs", str(args.runs)])
     from bot.engine.bench import run_bench
 
     run_bench(settings, quick=args.quick)
@@ -194,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--n", type=int, default=1000, help="with --discord: interactions in total")
     bench.add_argument("--users", type=int, default=50, help="with --discord: concurrent simulated users")
     bench.add_argument("--think", type=float, default=0.0, help="with --discord: mean pause between questions, s")
+    bench.add_argument("--runs", type=int, default=1, help="with --discord: repeat, then print the median and range")
     sync = sub.add_parser("sync", help="register slash commands with Discord (rate-limited: run on changes only)")
     sync.add_argument("--guild", type=int, default=None, help="sync to one guild (instant) instead of globally")
     db = sub.add_parser("db", help="export or import the bot's database as JSON (DATABASE_URL or DATA_DIR picks it)")
