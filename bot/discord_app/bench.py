@@ -205,7 +205,7 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     summary: dict[str, Any] = {"runs": len(runs), "later_than_3s": sum(run["later_than_3s"] for run in runs)}
     for key in keys:
         values = sorted(run[key] for run in runs)
-        summary[key] = {"median": statistics.median(values), "min": values[0], "max": values[-1]}
+        summary[key] = {"median": round(statistics.median(values), 2), "min": values[0], "max": values[-1]}
     return summary
 
 

@@ -87,6 +87,61 @@ class EmulatorTimeout(AssertionError):
     """Raised when an awaited request or frame does not arrive in time (an assertion failure in tests)."""
 
 
+class _ArrivalStampingProtocol(asyncio.Protocol):
+    """Wraps aiohttp's per-connection protocol and notes when bytes last arrived on the connection.
+
+    A request is "received" when its bytes arrive, not when the emulator's busy loop gets round to handling it:
+    the emulator stands in for Discord, and its own queueing is not the bot's latency.
+    """
+
+    def __init__(self, inner: asyncio.Protocol, arrivals: dict[object, float]) -> None:
+        self.inner = inner
+        self.arrivals = arrivals
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.inner.connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.arrivals[self.inner] = time.perf_counter()
+        self.inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self.inner.eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.arrivals.pop(self.inner, None)
+        self.inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self.inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.inner.resume_writing()
+
+
+class _ArrivalStampingSite(web.BaseSite):
+    """A TCP site on 127.0.0.1 whose connections note when each request's bytes arrived."""
+
+    __slots__ = ("_arrivals", "_port")
+
+    def __init__(self, runner: web.BaseRunner, port: int, arrivals: dict[object, float]) -> None:
+        super().__init__(runner)
+        self._port = port
+        self._arrivals = arrivals
+
+    @property
+    def name(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    async def start(self) -> None:
+        await super().start()
+        factory = self._runner.server
+        assert factory is not None
+        self._server = await asyncio.get_running_loop().create_server(
+            lambda: _ArrivalStampingProtocol(factory(), self._arrivals), "127.0.0.1", self._port
+        )
+
+
 @dataclass
 class RecordedRequest:
     """One HTTP request the bot made, with the emulator's answer."""
@@ -386,6 +441,7 @@ class DiscordEmulator:
         self.bot_permissions = BOT_PERMISSIONS
 
         self._runner: web.AppRunner | None = None
+        self._arrivals: dict[object, float] = {}  # connection (aiohttp protocol) -> when its bytes last arrived
         self.port: int = 0
         self._build_world()
 
@@ -612,7 +668,7 @@ class DiscordEmulator:
         app.router.add_route("*", "/{tail:.*}", self._unknown_route)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = _ArrivalStampingSite(self._runner, 0, self._arrivals)
         await site.start()
         self.port = self._runner.addresses[0][1]
         return self
@@ -784,7 +840,7 @@ class DiscordEmulator:
             query=dict(request.query),
             headers=dict(request.headers),
             json=body,
-            time=time.perf_counter(),
+            time=self._arrivals.get(request.protocol) or time.perf_counter(),
         )
         request[RECORDED] = recorded
 
@@ -1266,7 +1322,7 @@ class DiscordEmulator:
             return _error(404, 10062, "Unknown interaction")
         if interaction.responded:
             return _error(400, 40060, "Interaction has already been acknowledged.")
-        if time.perf_counter() - interaction.sent_at > self.interaction_deadline:
+        if request[RECORDED].time - interaction.sent_at > self.interaction_deadline:
             return _error(404, 10062, "Unknown interaction")
         body = request[RECORDED].json or {}
         callback_type = body.get("type")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import discord
 import pytest
@@ -18,6 +19,7 @@ from bot.testing.discord_emulator import (
     OP_IDENTIFY,
     OP_RESUME,
     DiscordEmulator,
+    _ArrivalStampingProtocol,
 )
 from bot.testing.harness import running_bot
 from tests.emulator.minimal_bot import MinimalBot
@@ -305,3 +307,32 @@ async def test_concurrent_interactions_all_answered(emulator: DiscordEmulator, b
     interactions = await asyncio.gather(*(emulator.slash("echo", {"text": f"n{i}"}) for i in range(50)))
     callbacks = await asyncio.gather(*(emulator.wait_for_callback(i) for i in interactions))
     assert [c.json["data"]["content"] for c in callbacks] == [f"n{i}" for i in range(50)]
+
+
+class _RecordingProtocol(asyncio.Protocol):
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.calls.append("made")
+
+    def data_received(self, data: bytes) -> None:
+        self.calls.append(f"data:{data.decode()}")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.calls.append("lost")
+
+
+def test_requests_are_timed_when_their_bytes_arrive() -> None:
+    """The emulator notes arrival as bytes come in (its own busy loop is not the bot's latency), forwards every
+    event to aiohttp's protocol unchanged, and forgets the connection when it closes."""
+    inner, arrivals = _RecordingProtocol(), {}
+    wrapper = _ArrivalStampingProtocol(inner, arrivals)
+    wrapper.connection_made(None)  # type: ignore[arg-type]
+    before = time.perf_counter()
+    wrapper.data_received(b"GET / HTTP/1.1")
+    assert before <= arrivals[inner] <= time.perf_counter()
+    wrapper.connection_lost(None)
+    assert inner.calls == ["made", "data:GET / HTTP/1.1", "lost"]
+    assert inner not in arrivals
+
