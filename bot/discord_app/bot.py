@@ -131,6 +131,21 @@ class LawBot(commands.Bot):
             self._startup_done = True
             self.dispatch("startup_ready")  # explainers refresh themselves on this
 
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self._load_guild_config(guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self._load_guild_config(guild.id)
+
+    async def _load_guild_config(self, guild_id: int) -> None:
+        """Read a guild's config as soon as the guild arrives, so its first questions don't wait for it."""
+        if self.db is None:
+            return
+        try:
+            await self.db.guild_config(guild_id)
+        except Exception:  # questions will read it again; the database check in /readyz reports outages
+            log.warning("could not load the config of guild %s", guild_id, exc_info=True)
+
     async def shutdown(self) -> None:
         """Graceful stop (SIGTERM/SIGINT): refuse new work, let work in flight finish, then close the gateway,
         HTTP and the database."""

@@ -144,6 +144,10 @@ class Database:
 
     # -- guild config -------------------------------------------------------------------------------
 
+    def config_cached(self, guild_id: int) -> bool:
+        """Whether the guild's config is in memory (a question from it needs no database read)."""
+        return guild_id in self._config_cache
+
     async def guild_config(self, guild_id: int) -> GuildConfig:
         cached = self._config_cache.get(guild_id)
         if cached is not None:

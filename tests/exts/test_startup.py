@@ -36,6 +36,16 @@ async def test_stale_explainer_refreshed_at_start(emulator: DiscordEmulator, set
         await eventually(fingerprint_updated)
 
 
+async def test_guild_config_is_loaded_when_the_guild_arrives(emulator: DiscordEmulator, lawbot: LawBot) -> None:
+    """The guild's settings are read at GUILD_CREATE, so the first questions after a restart don't wait on the
+    database."""
+    await eventually(lambda: _true(lawbot.database.config_cached(emulator.guild_id)))
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
 async def test_sync_command_registers_without_gateway(emulator: DiscordEmulator, settings: Settings) -> None:
     """`python -m bot sync --guild` logs in over HTTP only and PUTs the commands to that guild."""
     with emulator.patch_discord():
