@@ -70,6 +70,11 @@ class Engine:
         # Answers are immutable and the knowledge base never changes under an engine (a reload builds a new
         # engine), so repeated questions, common in a community, are served from a small LRU cache.
         self._answers: OrderedDict[tuple[str, str | None], Answer] = OrderedDict()
+        # Each entry's related topics that exist (the knowledge base never changes under an engine).
+        self._related = {
+            entry.id: tuple(Topic(rid, kb.entries[rid].title) for rid in entry.related if rid in kb.entries)
+            for entry in kb.entries.values()
+        }
         self._topic_keys = [
             (entry.id, entry.title, tuple(clean(name) for name in (entry.title, *entry.aliases)))
             for entry in kb.entries.values()
@@ -110,8 +115,8 @@ class Engine:
         top = result.top
         terms = set(result.query_terms)
         passages = top.entry.passages()
-        ordered = [i for i, _ in top.passages] + [i for i in range(len(passages)) if i not in dict(top.passages)]
         scores = dict(top.passages)
+        ordered = [i for i, _ in top.passages] + [i for i in range(len(passages)) if i not in scores]
         # Excerpts shown first are trimmed around the question's words; later ones ("More sources") from the top.
         citations = [
             make_citation(self.kb, top.entry, passages[i], rank, scores.get(i, 0.0),
@@ -200,9 +205,7 @@ class Engine:
     # -- building answers --------------------------------------------------------------------------
     def _answer(self, question: str, entry: Entry, citations: list[Citation], confidence: float,
                 result: SearchResult | None, *, title: str | None = None, lead: str | None = None) -> Answer:
-        related = tuple(
-            Topic(rid, self.kb.entries[rid].title) for rid in entry.related if rid in self.kb.entries
-        )
+        related = self._related.get(entry.id, ())
         return Answer(
             question=question,
             answered=True,
