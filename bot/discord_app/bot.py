@@ -19,7 +19,7 @@ import bot.exts
 from bot.discord_app import errors
 from bot.discord_app.answer_log import AnswerLog
 from bot.discord_app.cooldown import QuestionCooldown
-from bot.discord_app.messages import NO_MENTIONS
+from bot.discord_app.messages import NO_MENTIONS, AnswerPayloads
 from bot.engine import Engine
 from bot.engine.holder import EngineHolder, ReloadResult
 from bot.settings import Settings
@@ -94,6 +94,7 @@ class LawBot(commands.Bot):
         self.db: Database | None = None
         self.cooldown = QuestionCooldown()
         self.answer_log = AnswerLog()
+        self.payloads = AnswerPayloads()  # send arguments per answer, so a repeated question is not rendered again
         self.kb_loaded_at = datetime.datetime.now(datetime.UTC)
         self._startup_done = False
         self._close_task: asyncio.Task[None] | None = None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import discord
+
+from bot.engine.answer import Answer
+from bot.render.discord import render_answer
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -73,3 +77,32 @@ def send_kwargs(rendered: dict[str, Any], *, edit: bool = False) -> dict[str, An
 
 def text_kwargs(text: str) -> dict[str, Any]:
     return {"content": text[:2000], "allowed_mentions": NO_MENTIONS}
+
+
+class AnswerPayloads:
+    """discord.py send arguments for each answer, built once.
+
+    Answers are immutable and the engine hands out the same Answer object for a repeated question, so
+    rendering it and building its Embed again for every repeat would be wasted work. Entries are keyed by the
+    answer's identity and keep the answer alive, so an id cannot be reused while it is cached.
+    """
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._capacity = capacity
+        self._items: OrderedDict[int, tuple[Answer, dict[str, Any]]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def kwargs(self, answer: Answer) -> dict[str, Any]:
+        """Send arguments for this answer; callers must not modify them."""
+        key = id(answer)
+        item = self._items.get(key)
+        if item is not None and item[0] is answer:
+            self._items.move_to_end(key)
+            return item[1]
+        built = send_kwargs(render_answer(answer))
+        self._items[key] = (answer, built)
+        if len(self._items) > self._capacity:
+            self._items.popitem(last=False)
+        return built

@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot.discord_app.messages import NO_MENTIONS, send_kwargs, text_kwargs
 from bot.engine.answer import NOT_COVERED, Answer
-from bot.render.discord import clip, render_answer
+from bot.render.discord import clip
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
@@ -33,8 +33,8 @@ PRIVATE_REASONS = {"empty", "too_long"}  # refusals are only for the asker
 
 
 class Responder(Protocol):
-    async def send(self, rendered: dict[str, Any], *, ephemeral: bool = False) -> int | None:
-        """Deliver a rendered message; returns the id of the message sent, if known."""
+    async def send(self, kwargs: dict[str, Any], *, ephemeral: bool = False) -> int | None:
+        """Deliver a message (discord.py send arguments); returns the id of the message sent, if known."""
         ...
 
 
@@ -42,8 +42,7 @@ class InteractionResponder:
     def __init__(self, interaction: discord.Interaction) -> None:
         self.interaction = interaction
 
-    async def send(self, rendered: dict[str, Any], *, ephemeral: bool = False) -> int | None:
-        kwargs = send_kwargs(rendered)
+    async def send(self, kwargs: dict[str, Any], *, ephemeral: bool = False) -> int | None:
         if self.interaction.response.is_done():
             sent = await self.interaction.followup.send(**kwargs, ephemeral=ephemeral, wait=True)
             return sent.id
@@ -58,8 +57,7 @@ class MessageResponder:
         self.message = message
         self.destination = destination
 
-    async def send(self, rendered: dict[str, Any], *, ephemeral: bool = False) -> int | None:
-        kwargs = send_kwargs(rendered)
+    async def send(self, kwargs: dict[str, Any], *, ephemeral: bool = False) -> int | None:
         if self.destination is not None:
             sent = await self.destination.send(**kwargs)
         else:
@@ -68,7 +66,7 @@ class MessageResponder:
 
 
 def plain(text: str) -> dict[str, Any]:
-    return {"content": clip(text, 2000), "embeds": [], "components": []}
+    return send_kwargs({"content": clip(text, 2000), "embeds": [], "components": []})
 
 
 async def answer_question(
@@ -100,7 +98,7 @@ async def answer_question(
     log_question(bot, answer, elapsed, user_id=user_id, guild_id=guild_id, follow_up=context is not None)
     if on_answer is not None:
         on_answer(answer)
-    message_id = await responder.send(render_answer(answer), ephemeral=answer.reason in PRIVATE_REASONS)
+    message_id = await responder.send(bot.payloads.kwargs(answer), ephemeral=answer.reason in PRIVATE_REASONS)
     if answer.answered:
         bot.answer_log.remember(message_id, question, answer.entry_id)
     elif answer.reason == NOT_COVERED:
