@@ -35,6 +35,7 @@ discord.VoiceClient.warn_dave = False
 HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-view-dispatch", "discord-ui-modal", "discord.py: on_")
 HANDLER_DRAIN_SECONDS = 5.0
 GC_YOUNG_THRESHOLD = 50_000
+CONFIG_PRELOADS_AT_ONCE = 2
 
 
 def walk_extensions() -> Iterator[str]:
@@ -94,6 +95,7 @@ class LawBot(commands.Bot):
         self.db: Database | None = None
         self.cooldown = QuestionCooldown()
         self.answer_log = AnswerLog()
+        self._config_preloads = asyncio.Semaphore(CONFIG_PRELOADS_AT_ONCE)
         self.payloads = AnswerPayloads()  # send arguments per answer, so a repeated question is not rendered again
         self.kb_loaded_at = datetime.datetime.now(datetime.UTC)
         self._startup_done = False
@@ -139,13 +141,17 @@ class LawBot(commands.Bot):
         await self._load_guild_config(guild.id)
 
     async def _load_guild_config(self, guild_id: int) -> None:
-        """Read a guild's config as soon as the guild arrives, so its first questions don't wait for it."""
-        if self.db is None:
-            return
-        try:
-            await self.db.guild_config(guild_id)
-        except Exception:  # questions will read it again; the database check in /readyz reports outages
-            log.warning("could not load the config of guild %s", guild_id, exc_info=True)
+        """Read a guild's config as soon as the guild arrives, so its first questions don't wait for it.
+
+        A few at a time: at start-up thousands of guilds arrive at once, and a question's own read must not
+        queue behind all of their reads."""
+        async with self._config_preloads:
+            if self.db is None or self.db.config_cached(guild_id):
+                return
+            try:
+                await self.db.guild_config(guild_id)
+            except Exception:  # questions will read it again; the database check in /readyz reports outages
+                log.warning("could not load the config of guild %s", guild_id, exc_info=True)
 
     async def shutdown(self) -> None:
         """Graceful stop (SIGTERM/SIGINT): refuse new work, let work in flight finish, then close the gateway,
