@@ -110,6 +110,15 @@ class BM25Index:
         scores[ids] = values
         return scores
 
+    def top_ids_and_scores(self, query: Mapping[str, float] | Iterable[str], k: int = 10) -> tuple[list[int], list[float]]:
+        """top() as two parallel lists (cheaper for callers that only iterate)."""
+        weighted = query if isinstance(query, Mapping) else Counter(query)
+        if self.size <= TINY_CORPUS:
+            terms = [(t, w) for t, w in weighted.items() if t in self._postings and w > 0]
+            return self._top_by_sorting(terms, k) if terms else ([], [])
+        best = self.top(weighted, k)
+        return [doc for doc, _ in best], [score for _, score in best]
+
     def top(self, query: Mapping[str, float] | Iterable[str], k: int = 10) -> list[tuple[int, float]]:
         """The k best (doc_id, score) pairs, best first; ties broken by lower doc id for stability.
 
@@ -124,7 +133,7 @@ class BM25Index:
         if not terms:
             return []
         if self.size <= TINY_CORPUS:
-            return self._top_by_sorting(terms, k)
+            return list(zip(*self._top_by_sorting(terms, k), strict=True))
         if len(terms) == 1 or self.size <= SMALL_CORPUS or sum(len(self._postings[t][0]) for t, _ in terms) * 8 < self.size:
             return _best(*self.score(dict(terms)), k)
         order = sorted(terms, key=lambda tw: -tw[1] * self._max_weight[tw[0]])
@@ -159,7 +168,7 @@ class BM25Index:
             scores[hit] += post_weights[slots[hit]] * w
         return _best(candidates, scores, k)
 
-    def _top_by_sorting(self, terms: list[tuple[str, float]], k: int) -> list[tuple[int, float]]:
+    def _top_by_sorting(self, terms: list[tuple[str, float]], k: int) -> tuple[list[int], list[float]]:
         """Score every document and sort: on a corpus this small, fewer numpy calls beat any bookkeeping."""
         hits = [(self._postings[t], w) for t, w in terms]
         scores = self._dense(hits)
@@ -170,7 +179,7 @@ class BM25Index:
         else:  # negative idf floors: a matching document can score 0 or less, so track matches
             matched = np.bincount(np.concatenate([ids for (ids, _), _ in hits]), minlength=self.size) > 0
             top = order[matched[order]][:k]
-        return list(zip(top.tolist(), scores[top].tolist(), strict=True))
+        return top.tolist(), scores[top].tolist()
 
     def _kth_score_lower_bound(self, terms: list[tuple[str, float]], k: int) -> float:
         """The k-th best full score among each term's heaviest documents: real scores, so a lower bound."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.engine.analysis import QueryExpander, SpellingCorrector, analyze, clean, content_words
 from bot.engine.index import BM25Index
@@ -24,8 +25,7 @@ class Passage:
     index: int  # position in entry.passages()
 
 
-@dataclass(frozen=True)
-class RankedEntry:
+class RankedEntry(NamedTuple):  # a tuple: eight are built for every question
     entry: Entry
     score: float
     passages: tuple[tuple[int, float], ...]  # (passage index within the entry, score), best first
@@ -110,22 +110,26 @@ class Retriever:
     def search(self, question: str, context: str | None = None, limit: int = 8) -> SearchResult:
         terms, weights, judged = self._weigh(question, context)
         unique_terms = tuple(dict.fromkeys(terms))
-        hits = self.index.top(weights, k=max(limit * 6, 30))
-        by_entry: dict[str, list[tuple[int, float]]] = {}
+        doc_ids, scores = self.index.top_ids_and_scores(weights, k=max(limit * 6, 30))
+        # The pool: the first RERANK_POOL entries to appear, best first (hits come best first, so each entry's
+        # first hit is its best), with all of their passages among the hits.
+        pool: dict[str, list[tuple[int, float]]] = {}
         passage_entry, passage_index = self._passage_entry, self._passage_index
-        for doc_id, score in hits:
-            scored = by_entry.get(passage_entry[doc_id])
+        for doc_id, score in zip(doc_ids, scores, strict=True):
+            entry_id = passage_entry[doc_id]
+            scored = pool.get(entry_id)
             if scored is None:
-                by_entry[passage_entry[doc_id]] = scored = []
+                if len(pool) == RERANK_POOL:
+                    continue
+                pool[entry_id] = scored = []
             scored.append((passage_index[doc_id], score))
         # Ranking weighs only the question's own words: in a follow-up, the previous question's topic must
         # not outrank the new one ("and what about the exception?" after the presumption).
         own = self._coverage_plan(dict.fromkeys(unique_terms, 1.0))
-        pool = sorted(by_entry.items(), key=lambda item: -item[1][0][1])[:RERANK_POOL]
         # Rerank: an entry that answers all of the question beats one that matches a single word very well.
         reranked = sorted(
             (-scored[0][1] * (RERANK_FLOOR + coverage), eid, scored, coverage)
-            for eid, scored in pool
+            for eid, scored in pool.items()
             for coverage in (self._coverage_of(eid, own),)
         )[:limit]
         ranked = [
