@@ -7,7 +7,7 @@ from typing import Any
 
 import discord
 
-from bot.engine.answer import Answer
+from bot.engine.answer import TOO_LONG, Answer
 from bot.render.discord import render_answer
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -102,6 +102,8 @@ class AnswerPayloads:
             self._items.move_to_end(key)
             return item[1]
         built = send_kwargs(render_answer(answer))
+        if answer.reason == TOO_LONG:
+            return built  # never keep 50,000-character questions around (the engine does not cache them either)
         self._items[key] = (answer, built)
         if len(self._items) > self._capacity:
             self._items.popitem(last=False)

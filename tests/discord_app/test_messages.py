@@ -37,3 +37,12 @@ def test_cache_keeps_only_the_most_recent_answers(small_engine):
     payloads.kwargs(answers[2])
     assert len(payloads) == 2
     assert payloads.kwargs(answers[0]) is not first
+
+
+def test_over_long_questions_are_not_kept(small_engine):
+    """A refusal of a 50,000-character question is sent but not cached, so it cannot pile up in memory."""
+    payloads = AnswerPayloads()
+    refusal = small_engine.ask("x" * 50_000)
+    assert refusal.reason == "too_long"
+    assert payloads.kwargs(refusal)["content"]
+    assert len(payloads) == 0
