@@ -27,7 +27,7 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bot bench
-	$(PY) -m bot bench --discord
+	$(PY) -m bot bench --discord --runs 5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
