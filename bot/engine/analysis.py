@@ -67,7 +67,6 @@ _CONVENTION = re.compile(r"\b(?:convention|conv\.?)\s*(?:no\.?\s*|number\s*|#\s*
 _PROTOCOL = re.compile(r"\bprotocol\s*(?:of\s*)?2014\b")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
-_NO_TERMS: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -188,8 +187,9 @@ class QueryExpander:
             for form in forms:
                 self._alternatives.setdefault(form, set()).update(forms - {form})
         # Every term a phrase's alternatives bring in, and the phrase lengths that begin with each term.
+        # Sorted, so a question's expansion weights come out in the same order in every process.
         self._expansion_terms = {
-            form: frozenset(t for alternative in alternatives for t in alternative)
+            form: tuple(sorted({t for alternative in alternatives for t in alternative}))
             for form, alternatives in self._alternatives.items()
         }
         self._sizes_by_first: dict[str, tuple[int, ...]] = {}
@@ -212,12 +212,8 @@ class QueryExpander:
         return cls(groups)
 
     def single_term_alternatives(self) -> dict[str, frozenset[str]]:
-        """Every one-term phrase that has alternatives, with them."""
-        return {form[0]: terms for form, terms in self._expansion_terms.items() if len(form) == 1}
-
-    def alternatives(self, term: str) -> frozenset[str]:
-        """Single-term alternatives of one term (for coverage: "wro" is covered by a passage on WROs)."""
-        return self._expansion_terms.get((term,), _NO_TERMS)
+        """Every one-term phrase that has alternatives, with them (coverage: "wro" is covered by a passage on WROs)."""
+        return {form[0]: frozenset(terms) for form, terms in self._expansion_terms.items() if len(form) == 1}
 
     def expand(self, terms: list[str]) -> Counter:
         """The question's own terms at weight 1 each, plus alternatives at the expansion weight."""

@@ -112,12 +112,16 @@ class BM25Index:
 
     def top_ids_and_scores(self, query: Mapping[str, float] | Iterable[str], k: int = 10) -> tuple[list[int], list[float]]:
         """top() as two parallel lists (cheaper for callers that only iterate)."""
-        weighted = query if isinstance(query, Mapping) else Counter(query)
         if self.size <= TINY_CORPUS:
-            terms = [(t, w) for t, w in weighted.items() if t in self._postings and w > 0]
+            terms = self._query_terms(query)
             return self._top_by_sorting(terms, k) if terms else ([], [])
-        best = self.top(weighted, k)
+        best = self.top(query, k)
         return [doc for doc, _ in best], [score for _, score in best]
+
+    def _query_terms(self, query: Mapping[str, float] | Iterable[str]) -> list[tuple[str, float]]:
+        """(term, weight) for the query's terms that are in the index with a positive weight."""
+        weighted = query if isinstance(query, Mapping) else Counter(query)
+        return [(t, w) for t, w in weighted.items() if t in self._postings and w > 0]
 
     def top(self, query: Mapping[str, float] | Iterable[str], k: int = 10) -> list[tuple[int, float]]:
         """The k best (doc_id, score) pairs, best first; ties broken by lower doc id for stability.
@@ -128,8 +132,7 @@ class BM25Index:
         found only by those common terms can reach the top k, so their long postings are only looked up for
         the candidates still in reach. The result equals scoring every document.
         """
-        weighted = query if isinstance(query, Mapping) else Counter(query)
-        terms = [(t, w) for t, w in weighted.items() if t in self._postings and w > 0]
+        terms = self._query_terms(query)
         if not terms:
             return []
         if self.size <= TINY_CORPUS:
