@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import discord
 from discord import app_commands
+from discord.ext import commands
+
+if TYPE_CHECKING:
+    from bot.discord_app.bot import LawBot
 
 T = TypeVar("T")
 
@@ -51,3 +55,19 @@ def admin_only() -> Callable[[T], T]:
 def require_guild_permissions(interaction: discord.Interaction, **permissions: bool) -> None:
     """The same check for group callbacks (app_commands.Group.interaction_check)."""
     _guild_member_check(**permissions)(interaction)
+
+
+class GuardedGroupCog(commands.GroupCog):
+    """A slash-command group whose commands all need `required_permissions`, checked by the bot for every
+    command in it (autocomplete only suggests topics, so it is not checked)."""
+
+    required_permissions: ClassVar[dict[str, bool]] = {}
+
+    def __init__(self, bot: LawBot, *args: Any, **kwargs: Any) -> None:
+        self.bot = bot
+        super().__init__(*args, **kwargs)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        if interaction.type is not discord.InteractionType.autocomplete:
+            require_guild_permissions(interaction, **self.required_permissions)
+        return True

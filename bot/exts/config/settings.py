@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
-from bot.discord_app.checks import require_guild_permissions
+from bot.discord_app.checks import GuardedGroupCog
 from bot.discord_app.messages import NO_MENTIONS
 
 if TYPE_CHECKING:
@@ -23,16 +22,10 @@ async def _say(interaction: discord.Interaction, text: str) -> None:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Config(commands.GroupCog, group_name="config", group_description="Server settings for the bot"):
+class Config(GuardedGroupCog, group_name="config", group_description="Server settings for the bot"):
     ask_channels = app_commands.Group(name="ask-channels", description="Channels where every message is answered")
 
-    def __init__(self, bot: LawBot) -> None:
-        self.bot = bot
-        super().__init__()
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        require_guild_permissions(interaction, manage_guild=True)
-        return True
+    required_permissions: ClassVar[dict[str, bool]] = {"manage_guild": True}
 
     @ask_channels.command(name="add", description="Answer every message in a channel (not only mentions)")
     async def ask_channels_add(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_app.checks import UserFacingError, require_guild_permissions
+from bot.discord_app.checks import GuardedGroupCog, UserFacingError
 from bot.discord_app.messages import NO_MENTIONS, send_kwargs
 from bot.exts.explain.lookup import resolve_topic, topic_choices
 from bot.render.discord import clip, render_answer
@@ -29,15 +29,8 @@ def _jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_messages=True)
-class Explainers(commands.GroupCog, group_name="explainer", group_description="Post and manage pinned explainer cards"):
-    def __init__(self, bot: LawBot) -> None:
-        self.bot = bot
-        super().__init__()
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        if interaction.type is not discord.InteractionType.autocomplete:
-            require_guild_permissions(interaction, manage_messages=True)
-        return True
+class Explainers(GuardedGroupCog, group_name="explainer", group_description="Post and manage pinned explainer cards"):
+    required_permissions: ClassVar[dict[str, bool]] = {"manage_messages": True}
 
     @app_commands.command(name="post", description="Post the explainer card for a topic in this channel")
     @app_commands.describe(topic="Start typing a topic", pin="Pin the card (default: yes)")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
-from bot.discord_app.checks import require_guild_permissions
+from bot.discord_app.checks import GuardedGroupCog
 from bot.discord_app.messages import NO_MENTIONS, send_kwargs
 from bot.render.discord import COLOUR, FIELD_VALUE_MAX, clip, escape_markdown, fit_embed
 
@@ -26,14 +25,8 @@ def _problems_block(problems: list[str]) -> str:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class KnowledgeAdmin(commands.GroupCog, group_name="kb", group_description="The knowledge base being served"):
-    def __init__(self, bot: LawBot) -> None:
-        self.bot = bot
-        super().__init__()
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        require_guild_permissions(interaction, manage_guild=True)
-        return True
+class KnowledgeAdmin(GuardedGroupCog, group_name="kb", group_description="The knowledge base being served"):
+    required_permissions: ClassVar[dict[str, bool]] = {"manage_guild": True}
 
     @app_commands.command(name="reload", description="Load the knowledge base again (keeps the old one if it has errors)")
     async def reload(self, interaction: discord.Interaction) -> None:
