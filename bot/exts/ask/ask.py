@@ -148,13 +148,7 @@ class Ask(commands.Cog):
     @app_commands.command(name="ask", description="Ask a question about forced-labour trade law")
     @app_commands.describe(question="Your question, in plain words")
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
-        await answer_question(
-            self.bot,
-            question,
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            responder=InteractionResponder(interaction),
-        )
+        await self._answer_interaction(interaction, question)
 
     async def explain_this_callback(self, interaction: discord.Interaction, message: discord.Message) -> None:
         question = message.content.strip()
@@ -163,6 +157,9 @@ class Ask(commands.Cog):
                 "That message has no text I can explain.", ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
+        await self._answer_interaction(interaction, question)
+
+    async def _answer_interaction(self, interaction: discord.Interaction, question: str) -> None:
         await answer_question(
             self.bot,
             question,
