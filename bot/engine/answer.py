@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -104,13 +103,6 @@ def trim_excerpt(text: str, query_terms: set[str], max_chars: int = MAX_EXCERPT_
     prefix = ELLIPSIS + " " if start > 0 else ""
     suffix = " " + ELLIPSIS if end < len(sentences) - 1 and not body.endswith(ELLIPSIS) else ""
     return prefix + body + suffix
-
-
-def prepare_excerpts(texts: Iterable[str]) -> None:
-    """Split and analyse long excerpts ahead of the first question that cites them (at engine build)."""
-    for text in texts:
-        if len(text) > MAX_EXCERPT_CHARS:
-            _sentences_with_terms(text)
 
 
 @lru_cache(maxsize=4096)

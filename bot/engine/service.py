@@ -17,7 +17,6 @@ from bot.engine.answer import (
     Citation,
     Topic,
     make_citation,
-    prepare_excerpts,
 )
 from bot.engine.loader import load_knowledge_base
 from bot.engine.models import Entry, KnowledgeBase
@@ -68,7 +67,6 @@ class Engine:
         self.max_chars = max_chars
         self.max_excerpts = max_excerpts
         self.retriever = Retriever(kb)
-        prepare_excerpts(excerpt.text for entry in kb.entries.values() for excerpt in entry.passages())
         # Answers are immutable and the knowledge base never changes under an engine (a reload builds a new
         # engine), so repeated questions, common in a community, are served from a small LRU cache.
         self._answers: OrderedDict[tuple[str, str | None], Answer] = OrderedDict()
