@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 import discord
 
 from bot.engine.answer import TOO_LONG, Answer
+from bot.lru import LRUCache
 from bot.render.discord import render_answer
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -88,23 +88,18 @@ class AnswerPayloads:
     """
 
     def __init__(self, capacity: int = 1024) -> None:
-        self._capacity = capacity
-        self._items: OrderedDict[int, tuple[Answer, dict[str, Any]]] = OrderedDict()
+        self._items: LRUCache[int, tuple[Answer, dict[str, Any]]] = LRUCache(capacity)
 
     def __len__(self) -> int:
         return len(self._items)
 
     def kwargs(self, answer: Answer) -> dict[str, Any]:
         """Send arguments for this answer; callers must not modify them."""
-        key = id(answer)
-        item = self._items.get(key)
+        item = self._items.get(id(answer))
         if item is not None and item[0] is answer:
-            self._items.move_to_end(key)
             return item[1]
         built = send_kwargs(render_answer(answer))
         if answer.reason == TOO_LONG:
             return built  # never keep 50,000-character questions around (the engine does not cache them either)
-        self._items[key] = (answer, built)
-        if len(self._items) > self._capacity:
-            self._items.popitem(last=False)
+        self._items.put(id(answer), (answer, built))
         return built

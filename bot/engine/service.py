@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from bot.engine.loader import load_knowledge_base
 from bot.engine.models import Entry, KnowledgeBase
 from bot.engine.prompts import Prompts
 from bot.engine.retrieval import Retriever, SearchResult
+from bot.lru import LRUCache
 
 DEFAULT_MAX_CHARS = 2000
 ANSWER_CACHE_SIZE = 2048
@@ -69,7 +69,7 @@ class Engine:
         self.retriever = Retriever(kb)
         # Answers are immutable and the knowledge base never changes under an engine (a reload builds a new
         # engine), so repeated questions, common in a community, are served from a small LRU cache.
-        self._answers: OrderedDict[tuple[str, str | None], Answer] = OrderedDict()
+        self._answers: LRUCache[tuple[str, str | None], Answer] = LRUCache(ANSWER_CACHE_SIZE)
         # Each entry's related topics that exist (the knowledge base never changes under an engine).
         self._related = {
             entry.id: tuple(Topic(rid, kb.entries[rid].title) for rid in entry.related if rid in kb.entries)
@@ -91,14 +91,11 @@ class Engine:
         key = (question, context)
         cached = self._answers.get(key)
         if cached is not None:
-            self._answers.move_to_end(key)
             return cached
         answer = self._ask(question if isinstance(question, str) else "", context)
         if answer.reason == TOO_LONG:
             return answer  # never keep 50,000-character inputs around
-        self._answers[key] = answer
-        if len(self._answers) > ANSWER_CACHE_SIZE:
-            self._answers.popitem(last=False)
+        self._answers.put(key, answer)
         return answer
 
     def _ask(self, question: str, context: str | None) -> Answer:

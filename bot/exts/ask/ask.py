@@ -10,7 +10,6 @@ import logging
 import math
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,6 +19,7 @@ from discord.ext import commands
 
 from bot.discord_app.messages import NO_MENTIONS, send_kwargs, text_kwargs
 from bot.engine.answer import NOT_COVERED, Answer
+from bot.lru import LRUCache
 from bot.render.discord import clip
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ class Ask(commands.Cog):
     def __init__(self, bot: LawBot) -> None:
         self.bot = bot
         # Thread or DM channel id -> the last question answered there (context for follow-ups).
-        self.conversation: OrderedDict[int, str] = OrderedDict()
+        self.conversation: LRUCache[int, str] = LRUCache(THREAD_CONTEXTS_KEPT)
         self.explain_this = app_commands.ContextMenu(name="Explain this", callback=self.explain_this_callback)
         self.bot.tree.add_command(self.explain_this)
 
@@ -173,10 +173,7 @@ class Ask(commands.Cog):
     def _remember_conversation(self, channel_id: int, question: str, answer: Answer) -> None:
         if not answer.answered:
             return  # keep the last answered question as the context
-        self.conversation[channel_id] = question
-        self.conversation.move_to_end(channel_id)
-        while len(self.conversation) > THREAD_CONTEXTS_KEPT:
-            self.conversation.popitem(last=False)
+        self.conversation.put(channel_id, question)
 
     def _question_text(self, message: discord.Message) -> str:
         me = self.bot.user
@@ -220,9 +217,9 @@ class Ask(commands.Cog):
         channel = message.channel
 
         if message.guild is None:
-            await self._answer_message(message, context=self.conversation.get(channel.id) or replied_question)
+            await self._answer_message(message, context=self.conversation.get(channel.id, refresh=False) or replied_question)
         elif self._is_own_thread(channel):
-            await self._answer_message(message, context=self.conversation.get(channel.id))
+            await self._answer_message(message, context=self.conversation.get(channel.id, refresh=False))
         elif replied:
             await self._answer_message(message, context=replied_question)
         elif mentioned:
