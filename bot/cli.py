@@ -102,27 +102,38 @@ def cmd_kb(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    from bot.engine.evaluate import evaluate, load_questions, tune
+    from bot.engine.evaluate import evaluate, load_questions, set_hash
 
     engine = _load_engine(settings)
-    paths = [Path(p) for p in args.files] or [PROJECT_ROOT / "tests" / "eval"]
-    questions = load_questions(paths)
+    eval_dir = PROJECT_ROOT / "tests" / "eval"
     if args.tune:
-        rule, report = tune(engine, questions)
-        print(f"best rule: {rule}")
-    else:
-        report = evaluate(engine, questions)
-    for line in report.lines():
-        print(line)
-    if args.baseline:
-        from bot.engine.baseline import baseline_metrics
+        from bot.engine.train import fit_judge
 
-        base = baseline_metrics(engine.kb, questions)
-        print(f"plain rank-bm25 over concatenated entries: hit@1 {base['hit1']:.3f}  hit@3 {base['hit3']:.3f}  "
-              f"MRR {base['mrr']:.3f}")
-    print(f"failures ({len(report.failures)}):")
-    for failure in report.failures[: None if args.verbose else 40]:
-        print(f"  {failure}")
+        # Fitted on the development set only: the frozen test set is never seen by tuning.
+        judge = fit_judge(engine, load_questions([eval_dir / "dev"]))
+        judge.save()
+        print(f"judge fitted on tests/eval/dev and saved (answer threshold {judge.threshold:.2f})")
+        engine = _load_engine(settings)
+    sets = [(Path(p).name, [Path(p)]) for p in args.files] or [("dev", [eval_dir / "dev"]), ("test", [eval_dir / "test"])]
+    for name, paths in sets:
+        questions = load_questions(paths)
+        if not questions:
+            continue
+        report = evaluate(engine, questions)
+        print(f"== {name} ({', '.join(str(p) for p in paths)}; hash {set_hash(paths)})")
+        for line in report.lines():
+            print(line)
+        if args.baseline:
+            from bot.engine.baseline import baseline_metrics
+
+            base = baseline_metrics(engine.kb, questions)
+            print(f"plain rank-bm25 with curated questions: hit@1 {base['hit1']:.3f}  hit@3 {base['hit3']:.3f}  "
+                  f"MRR {base['mrr']:.3f}")
+        # Failures are listed for the development set only: reading the test set's misses is how one tunes on it.
+        if name != "test" or args.files:
+            print(f"failures ({len(report.failures)}):")
+            for failure in report.failures[: None if args.verbose else 40]:
+                print(f"  {failure}")
     return 0
 
 
@@ -185,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     kb.add_argument("-v", "--verbose", action="store_true")
     ev = sub.add_parser("eval", help="evaluate retrieval and abstention on a question set")
     ev.add_argument("files", nargs="*", help="YAML question files or folders (default tests/eval)")
-    ev.add_argument("--tune", action="store_true", help="grid-search the abstention thresholds")
+    ev.add_argument("--tune", action="store_true", help="fit the abstention judge on tests/eval/dev and save it")
     ev.add_argument("--baseline", action="store_true", help="also score plain rank-bm25 over whole entries")
     ev.add_argument("-v", "--verbose", action="store_true", help="list every failure")
     bench = sub.add_parser("bench", help="index build and query latency versus rank-bm25")

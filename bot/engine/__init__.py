@@ -3,9 +3,9 @@
 from bot.engine.answer import Answer, Citation, Topic
 from bot.engine.loader import KnowledgeBaseError, Problem, load_knowledge_base, validate
 from bot.engine.prompts import PromptError, Prompts
-from bot.engine.service import Abstention, Engine
+from bot.engine.service import Engine
 
 __all__ = [
-    "Abstention", "Answer", "Citation", "Engine", "KnowledgeBaseError", "Problem", "PromptError", "Prompts",
+    "Answer", "Citation", "Engine", "KnowledgeBaseError", "Problem", "PromptError", "Prompts",
     "Topic", "load_knowledge_base", "validate",
 ]

@@ -145,6 +145,17 @@ def analyze(text: str, correct: Callable[[str], str] | None = None) -> list[str]
     return word_terms(cleaned, correct) + reference_terms(cleaned)
 
 
+def analyze_with_words(text: str, correct: Callable[[str], str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """`analyze`, plus the word each stemmed term came from (after correction): how ordinary a term is in general
+    English is a property of words, not stems."""
+    cleaned = clean(text)
+    words = content_words(cleaned)
+    if correct is not None:
+        words = [correct(w) for w in words]
+    stems = _stemmer().stemWords(words)
+    return stems + reference_terms(cleaned), dict(zip(stems, words, strict=True))
+
+
 class SpellingCorrector:
     """Maps a misspelt word to the closest word of the knowledge base ("presumtion" -> "presumption").
 

@@ -11,6 +11,7 @@ from bot.engine.analysis import analyze
 from bot.engine.models import Entry, Excerpt, KnowledgeBase
 
 ANSWERED, NOT_COVERED, EMPTY, TOO_LONG = "answered", "not_covered", "empty", "too_long"
+OTHER_LANGUAGE = "other_language"
 MAX_EXCERPT_CHARS = 420
 ELLIPSIS = "…"
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“(A-Z0-9])")
@@ -54,6 +55,15 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another entry that matched: one click away when the top answer is not the one wanted."""
+
+    entry_id: str
+    title: str
+    score: float  # its reranked strength relative to the answer's (the answer is 1)
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answered: bool
@@ -68,6 +78,8 @@ class Answer:
     disclaimer: str = ""
     related: tuple[Topic, ...] = ()
     suggestions: tuple[Topic, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
+    confidence_label: str = ""  # high / medium / low, from the calibrated confidence
     message: str = ""  # the full reply when not answered (not covered, empty, too long)
     extras: dict = field(default_factory=dict, compare=False)
 

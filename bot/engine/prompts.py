@@ -17,6 +17,8 @@ TEMPLATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"lead", "excerpts", "sources", "disclaimer"}),
     ),
     "not_covered": (frozenset({"suggestions"}), frozenset({"suggestions"})),
+    "other_language": (frozenset({"suggestions"}), frozenset({"suggestions"})),
+    "low_confidence": (frozenset(), frozenset()),
     "suggestions": (frozenset({"topics"}), frozenset({"topics"})),
     "too_long": (frozenset({"length", "limit"}), frozenset({"limit"})),
     "empty": (frozenset(), frozenset()),

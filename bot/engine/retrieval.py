@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bot.engine.analysis import QueryExpander, SpellingCorrector, analyze, clean, content_words
+from bot.engine.analysis import QueryExpander, SpellingCorrector, analyze, analyze_with_words, clean, content_words
+from bot.engine.domain import specificity, zipf
 from bot.engine.index import BM25Index
 from bot.engine.models import Entry, KnowledgeBase
 
@@ -17,6 +18,7 @@ RERANK_FLOOR = 0.5  # entry order: BM25 score x (floor + coverage)
 RERANK_POOL = 16  # entries reranked; a lower one would need over 3x the score boost to overtake
 CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
 CONTEXT_MASS = 1.0
+QUESTION_BOOST = 1.0  # rerank x (1 + boost x similarity to the entry's nearest curated question or title)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class RankedEntry(NamedTuple):  # a tuple: eight are built for every question
     score: float
     passages: tuple[tuple[int, float], ...]  # (passage index within the entry, score), best first
     coverage: float = 0.0  # idf-weighted share of the question's terms this entry contains
+    question_match: float = 0.0  # idf-weighted overlap with the entry's nearest curated question or title
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,24 @@ class SearchResult:
     margin: float  # (top - runner-up) / top, over distinct entries
     coverage: float  # idf-weighted share of the question's terms found in the top entry
     known: float  # share of the question's distinct terms that occur anywhere in the knowledge base
+    evidence: Evidence | None = None  # how much of the question's domain meaning the top entry holds
 
     @property
     def top(self) -> RankedEntry | None:
         return self.ranked[0] if self.ranked else None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The question's terms weighted by idf x specificity (how rare the word is in general English), split by
+    whether the top entry holds them, lacks them but the knowledge base has them elsewhere, or nobody has them.
+    Shares sum to 1; `mass` is the found part in absolute terms (a question made only of everyday words has
+    little, however well it matches)."""
+
+    found: float = 0.0
+    missing_known: float = 0.0
+    missing_unknown: float = 0.0
+    mass: float = 0.0
 
 
 def passage_tokens(entry: Entry, passage_text: str, pinpoint: str) -> list[str]:
@@ -75,6 +92,12 @@ class Retriever:
                 documents.append(tokens)
                 terms.update(tokens)
             self._entry_terms[entry.id] = frozenset(terms)
+        # Each entry's curated questions and title as term sets: a question a person types that nearly equals
+        # one of them should pick this entry over siblings that share its words.
+        self._question_sets = {
+            entry.id: tuple({frozenset(analyze(text)) for text in (entry.title, *entry.questions)} - {frozenset()})
+            for entry in kb.entries.values()
+        }
         self.index = BM25Index(documents)
         # Per passage (index document), its entry and position: plain lists, read for every hit.
         self._passage_entry = [p.entry_id for p in self.passages]
@@ -92,23 +115,29 @@ class Retriever:
 
     def _weigh(self, question: str, context: str | None) -> tuple[list[str], Counter, dict[str, float]]:
         """Terms typed, all weighted terms (with expansions and context), and what coverage is judged on."""
-        terms = analyze(question, self.corrector)
+        terms, weights, judged, _ = self._weigh_with_words(question, context)
+        return terms, weights, judged
+
+    def _weigh_with_words(self, question: str, context: str | None):
+        terms, words = analyze_with_words(question, self.corrector)
         weights = self.expander.expand(terms)
         judged = dict.fromkeys(terms, 1.0)
         if context:
             # The previous question's own words (not their expansions) add at most CONTEXT_MASS in all:
             # they steer the search, the new words decide.
-            context_terms = dict.fromkeys(analyze(context, self.corrector))
+            context_terms, context_words = analyze_with_words(context, self.corrector)
+            context_terms = dict.fromkeys(context_terms)
             share = min(CONTEXT_WEIGHT, CONTEXT_MASS / max(1, len(context_terms)))
             for term in context_terms:
                 if term not in weights:
                     weights[term] = share
             for term in context_terms:
                 judged.setdefault(term, CONTEXT_WEIGHT)
-        return terms, weights, judged
+            words = {**context_words, **words}
+        return terms, weights, judged, words
 
     def search(self, question: str, context: str | None = None, limit: int = 8) -> SearchResult:
-        terms, weights, judged = self._weigh(question, context)
+        terms, weights, judged, words = self._weigh_with_words(question, context)
         unique_terms = tuple(dict.fromkeys(terms))
         doc_ids, scores = self.index.top_ids_and_scores(weights, k=max(limit * 6, 30))
         # The pool: the first RERANK_POOL entries to appear, best first (hits come best first, so each entry's
@@ -127,14 +156,17 @@ class Retriever:
         # not outrank the new one ("and what about the exception?" after the presumption).
         own = self._coverage_plan(dict.fromkeys(unique_terms, 1.0))
         # Rerank: an entry that answers all of the question beats one that matches a single word very well.
+        # Curated-question match weighs the previous question's words too (at their context weight), so a vague
+        # follow-up ("how is it enforced?") is not pulled to whichever entry has a question of the same words.
+        idf_terms = self._idf_weights(judged)
         reranked = sorted(
-            (-scored[0][1] * (RERANK_FLOOR + coverage), eid, scored, coverage)
+            (-scored[0][1] * (RERANK_FLOOR + coverage) * (1 + QUESTION_BOOST * match), eid, scored, coverage, match)
             for eid, scored in pool.items()
-            for coverage in (self._coverage_of(eid, own),)
+            for coverage, match in ((self._coverage_of(eid, own), self._question_match(eid, idf_terms)),)
         )[:limit]
         ranked = [
-            RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), coverage)
-            for _, eid, scored, coverage in reranked
+            RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), coverage, match)
+            for _, eid, scored, coverage, match in reranked
         ]
         if not ranked:
             coverage = 0.0
@@ -149,7 +181,43 @@ class Retriever:
             margin=_margin(ranked),
             coverage=coverage,
             known=sum(t in self.index for t in unique_terms) / len(unique_terms) if unique_terms else 0.0,
+            evidence=self._evidence(ranked[0].entry.id, judged, words) if ranked else Evidence(),
         )
+
+    def _idf_weights(self, terms: dict[str, float]) -> dict[str, float]:
+        max_idf, idf = self.index.max_idf, self.index.idf
+        return {term: max(idf.get(term, max_idf), 0.1) * importance for term, importance in terms.items()}
+
+    def _question_match(self, entry_id: str, weights: dict[str, float]) -> float:
+        """Best idf-weighted Jaccard overlap between the question and one of the entry's curated questions."""
+        if not weights:
+            return 0.0
+        asked = weights.keys()
+        best = 0.0
+        for terms in self._question_sets[entry_id]:
+            shared = sum(weights[t] for t in terms & asked)
+            if shared:
+                union = sum(weights.values()) + sum(self.index.idf.get(t, 0.0) for t in terms - asked)
+                best = max(best, shared / union)
+        return best
+
+    def _evidence(self, entry_id: str, judged: dict[str, float], words: dict[str, str]) -> Evidence:
+        max_idf, idf, forms = self.index.max_idf, self.index.idf, self._forms
+        found_terms = self._entry_terms[entry_id]
+        found = missing_known = missing_unknown = 0.0
+        for term, importance in judged.items():
+            word = words.get(term)
+            weight = max(idf.get(term, max_idf), 0.1) * importance * (specificity(zipf(word)) if word else 1.0)
+            if not (forms.get(term) or frozenset((term,))).isdisjoint(found_terms):
+                found += weight
+            elif term in self.index:
+                missing_known += weight
+            else:
+                missing_unknown += weight
+        total = found + missing_known + missing_unknown
+        if not total:
+            return Evidence()
+        return Evidence(found / total, missing_known / total, missing_unknown / total, found / max_idf)
 
     def _normalized(self, ranked: list[RankedEntry], weights: Counter) -> float:
         if not ranked:
@@ -187,10 +255,12 @@ def _surface_words(kb: KnowledgeBase) -> set[str]:
     return words
 
 
-def _margin(ranked: list[RankedEntry]) -> float:
-    def strength(r: RankedEntry) -> float:
-        return r.score * (RERANK_FLOOR + r.coverage)
+def strength(ranked: RankedEntry) -> float:
+    """The reranked strength entries are ordered by: BM25 x coverage x curated-question match."""
+    return ranked.score * (RERANK_FLOOR + ranked.coverage) * (1 + QUESTION_BOOST * ranked.question_match)
 
+
+def _margin(ranked: list[RankedEntry]) -> float:
     if len(ranked) < 2 or strength(ranked[0]) <= 0:
         return 1.0 if ranked else 0.0
     return (strength(ranked[0]) - strength(ranked[1])) / strength(ranked[0])

@@ -6,64 +6,44 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine.analysis import clean
+from bot.engine.analysis import SPELLINGS, clean
 from bot.engine.answer import (
     ANSWERED,
     EMPTY,
     NOT_COVERED,
+    OTHER_LANGUAGE,
     TOO_LONG,
+    Alternative,
     Answer,
     Citation,
     Topic,
     make_citation,
 )
+from bot.engine.judge import Judge, confidence_label
 from bot.engine.loader import load_knowledge_base
 from bot.engine.models import Entry, KnowledgeBase
 from bot.engine.prompts import Prompts
-from bot.engine.retrieval import Retriever, SearchResult
+from bot.engine.retrieval import Retriever, SearchResult, strength
+from bot.engine.screening import JUNK, screen
 from bot.lru import LRUCache
 
 DEFAULT_MAX_CHARS = 2000
 ANSWER_CACHE_SIZE = 2048
 DEFAULT_SUGGESTIONS = ("uflpa-overview", "ladder-ilo-supervision", "section-307-overview")
-
-
-@dataclass(frozen=True)
-class Abstention:
-    """When to answer rather than say "not covered".
-
-    Features: coverage (idf-weighted share of the question's terms the top entry contains), known (share of the
-    question's words the knowledge base uses at all), the top score normalised by the best possible score, and
-    the margin over the runner-up. The thresholds come from `python -m bot eval --tune` on tests/eval; with the
-    current set, coverage and known-word share decide, and the score and margin thresholds tune to zero.
-    """
-
-    min_coverage: float = 0.4
-    min_normalized: float = 0.0
-    min_margin_when_weak: float = 0.0  # between min_coverage and strong_coverage, also need a clear winner
-    strong_coverage: float = 0.7
-    min_known: float = 0.8  # share of the question's words the knowledge base uses at all
-
-    def answers(self, result: SearchResult) -> bool:
-        if result.top is None or result.coverage < self.min_coverage or result.normalized_top < self.min_normalized:
-            return False
-        if result.known < self.min_known:
-            return False
-        return result.coverage >= self.strong_coverage or result.margin >= self.min_margin_when_weak
-
-    def confidence(self, result: SearchResult) -> float:
-        if result.top is None:
-            return 0.0
-        strength = min(1.0, result.normalized_top / 0.5)  # half the best possible score is already strong
-        return round(0.6 * result.coverage + 0.25 * strength + 0.15 * min(1.0, result.margin * 2), 3)
+MAX_ALTERNATIVES = 3
+ALTERNATIVE_FLOOR = 0.3  # an alternative's reranked strength, relative to the answer's, to be offered at all
+# Topic lookup: for a bare name, the entry that explains the thing itself comes before glossary cards,
+# ladders, how-tos and dated timeline entries that mention it.
+RECOGNISED_MASS = 0.5  # domain evidence in a foreign-language question enough to suggest the English topic
+KIND_ORDER = {"glossary": 1, "escalation": 2, "how-to": 3, "timeline": 4}
 
 
 class Engine:
-    def __init__(self, kb: KnowledgeBase, prompts: Prompts, *, abstention: Abstention | None = None,
+    def __init__(self, kb: KnowledgeBase, prompts: Prompts, *, judge: Judge | None = None,
                  max_chars: int = DEFAULT_MAX_CHARS, max_excerpts: int = 3):
         self.kb = kb
         self.prompts = prompts
-        self.abstention = abstention or Abstention()
+        self.judge = judge or Judge.load()
         self.max_chars = max_chars
         self.max_excerpts = max_excerpts
         self.retriever = Retriever(kb)
@@ -76,7 +56,8 @@ class Engine:
             for entry in kb.entries.values()
         }
         self._topic_keys = [
-            (entry.id, entry.title, tuple(clean(name) for name in (entry.title, *entry.aliases)))
+            (entry.id, entry.title, tuple(name_key(name) for name in (entry.title, *entry.aliases)),
+             KIND_ORDER.get(entry.area, 0))
             for entry in kb.entries.values()
         ]
 
@@ -102,12 +83,15 @@ class Engine:
         if len(question) > self.max_chars:
             message = self.prompts.render("too_long", length=f"{len(question):,}", limit=f"{self.max_chars:,}")
             return self._refusal(question, TOO_LONG, message)
-        result = self.retriever.search(question, context)
+        screened = screen(question)
+        if screened == OTHER_LANGUAGE:
+            return self._other_language(question)
+        result = self._search(question, context)
         if not result.query_terms:
             if clean(question).strip():  # words exist, but none carries meaning we can search on
                 return self._not_covered(question, None)
             return self._refusal(question, EMPTY, self.prompts.render("empty"))
-        if not self.abstention.answers(result):
+        if screened == JUNK or not self.judge.answers(result):
             return self._not_covered(question, result)
         top = result.top
         terms = set(result.query_terms)
@@ -120,7 +104,17 @@ class Engine:
                           terms if rank <= self.max_excerpts else set())
             for rank, i in enumerate(ordered, start=1)
         ]
-        return self._answer(question, top.entry, citations, self.abstention.confidence(result), result)
+        return self._answer(question, top.entry, citations, self.judge.confidence(result), result)
+
+    def _search(self, question: str, context: str | None) -> SearchResult:
+        """Search with the conversation's context; context may only help, so a question it would leave
+        unanswered is judged on its own words as well."""
+        result = self.retriever.search(question, context)
+        if context and not self.judge.answers(result):
+            alone = self.retriever.search(question)
+            if self.judge.answers(alone):
+                return alone
+        return result
 
     def explain(self, entry_id: str) -> Answer:
         """The canonical card for one entry (explainers, /explain, suggestion buttons)."""
@@ -140,7 +134,7 @@ class Engine:
         result = self.retriever.search(term)
         for ranked in result.ranked:
             if ranked.entry.area == "glossary":
-                if self.abstention.answers(result) or result.coverage >= self.abstention.min_coverage:
+                if self.judge.answers(result) or result.coverage >= 0.4:
                     return self.explain(ranked.entry.id)
                 break
         return self.ask(term)
@@ -183,17 +177,27 @@ class Engine:
 
     # -- lookups -----------------------------------------------------------------------------------
     def complete_topics(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
-        """Titles and aliases matching what a person is typing; cheap enough for every keystroke."""
-        wanted = clean(text or "").strip()
+        """Titles and aliases matching what a person is typing; cheap enough for every keystroke.
+
+        An exact title or alias comes first; among equal matches, the entry that explains the thing itself
+        comes before its glossary card, ladder, how-to or timeline entries."""
+        wanted = name_key(text or "")
         if not wanted:
-            return [(eid, title) for eid, title, _ in self._topic_keys[:limit]]
-        ranked: list[tuple[int, str, str, str]] = []
-        for eid, title, names in self._topic_keys:
+            return [(eid, title) for eid, title, _, _ in self._topic_keys[:limit]]
+        ranked: list[tuple[int, int, int, str, str, str]] = []
+        for eid, title, names, kind in self._topic_keys:
             rank = min((_match_rank(name, wanted) for name in names), default=99)
             if rank < 99:
-                ranked.append((rank, title.casefold(), eid, title))
+                ranked.append((rank, kind, len(title), title.casefold(), eid, title))
         ranked.sort()
-        return [(eid, title) for _, _, eid, title in ranked[:limit]]
+        return [(eid, title) for *_, eid, title in ranked[:limit]]
+
+    def resolve_topic(self, text: str) -> str | None:
+        """The entry a typed topic names (an id, an exact title or alias, or the best autocomplete match)."""
+        if text in self.kb.entries:
+            return text
+        matches = self.complete_topics(text, limit=1)
+        return matches[0][0] if matches else None
 
     def entry_fingerprint(self, entry_id: str) -> str | None:
         entry = self.kb.entries.get(entry_id)
@@ -203,6 +207,10 @@ class Engine:
     def _answer(self, question: str, entry: Entry, citations: list[Citation], confidence: float,
                 result: SearchResult | None, *, title: str | None = None, lead: str | None = None) -> Answer:
         related = self._related.get(entry.id, ())
+        label = confidence_label(confidence) if result is not None else "high"
+        lead = lead or entry.summary
+        if label == "low":
+            lead = f"{self.prompts.render('low_confidence')}\n\n{lead}"
         return Answer(
             question=question,
             answered=True,
@@ -210,38 +218,72 @@ class Engine:
             confidence=confidence,
             entry_id=entry.id,
             title=title or entry.title,
-            lead=lead or entry.summary,
+            lead=lead,
             citations=tuple(citations[: self.max_excerpts]),
             more_citations=tuple(citations[self.max_excerpts:]),
             last_reviewed=entry.last_reviewed.isoformat(),
             disclaimer=self.prompts.disclaimer,
             related=related,
             suggestions=(),
+            alternatives=self._alternatives(result),
+            confidence_label=label,
         )
+
+    def _alternatives(self, result: SearchResult | None) -> tuple[Alternative, ...]:
+        if result is None or len(result.ranked) < 2:
+            return ()
+        best = strength(result.ranked[0])
+        found = []
+        for ranked in result.ranked[1:]:
+            relative = strength(ranked) / best if best > 0 else 0.0
+            if relative >= ALTERNATIVE_FLOOR:
+                found.append(Alternative(ranked.entry.id, ranked.entry.title, round(relative, 3)))
+        return tuple(found[:MAX_ALTERNATIVES])
 
     def _not_covered(self, question: str, result: SearchResult | None) -> Answer:
         suggestions = self._suggestions(result)
         topics = "; ".join(topic.title for topic in suggestions)
         line = "\n\n" + self.prompts.render("suggestions", topics=topics) if suggestions else ""
+        confidence = self.judge.confidence(result) if result else 0.0
         return Answer(
             question=question,
             answered=False,
             reason=NOT_COVERED,
-            confidence=self.abstention.confidence(result) if result else 0.0,
+            confidence=confidence,
             disclaimer=self.prompts.disclaimer,
             suggestions=suggestions,
+            confidence_label=confidence_label(confidence),
             message=self.prompts.render("not_covered", suggestions=line),
         )
 
-    def _suggestions(self, result: SearchResult | None, limit: int = 3) -> tuple[Topic, ...]:
+    def _other_language(self, question: str) -> Answer:
+        """English only for now; a recognised term (an acronym, an article) still points to its English topic."""
+        result = self.retriever.search(question)
+        recognised = result.top is not None and result.evidence is not None and result.evidence.mass >= RECOGNISED_MASS
+        suggestions = self._suggestions(result, defaults=False) if recognised else ()
+        topics = "; ".join(topic.title for topic in suggestions)
+        line = "\n\n" + self.prompts.render("suggestions", topics=topics) if suggestions else ""
+        return Answer(question=question, answered=False, reason=OTHER_LANGUAGE, disclaimer=self.prompts.disclaimer,
+                      suggestions=suggestions, message=self.prompts.render("other_language", suggestions=line))
+
+    def _suggestions(self, result: SearchResult | None, limit: int = 3, defaults: bool = True) -> tuple[Topic, ...]:
         ids = [r.entry.id for r in result.ranked] if result else []
-        ids += [i for i in DEFAULT_SUGGESTIONS if i in self.kb.entries]
+        if defaults:
+            ids += [i for i in DEFAULT_SUGGESTIONS if i in self.kb.entries]
         unique = list(dict.fromkeys(ids))[:limit]
         return tuple(Topic(i, self.kb.entries[i].title) for i in unique)
 
     def _refusal(self, question: str, reason: str, message: str) -> Answer:
         return Answer(question=question, answered=False, reason=reason, disclaimer=self.prompts.disclaimer,
                       message=message)
+
+
+def name_key(text: str) -> str:
+    """A topic name as typed or stored, compared without case, punctuation or British/American spelling."""
+    return " ".join(SPELLINGS.get(word, word) for word in _NAME_WORD.findall(clean(text)))
+
+
+_NAME_WORD = re.compile(r"\w+")
 
 
 def _match_rank(name: str, wanted: str) -> int:

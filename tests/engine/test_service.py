@@ -42,7 +42,7 @@ def test_huge_input_is_refused_as_too_long(small_engine):
 def test_odd_input_never_crashes_and_never_echoes(small_engine, text):
     """Mentions, emoji, other scripts, Markdown and control characters give a reply that does not echo them."""
     answer = small_engine.ask(text)
-    assert answer.reason in {"not_covered", "empty", "answered"}
+    assert answer.reason in {"not_covered", "empty", "answered", "other_language"}
     assert "@everyone" not in answer.message and "<@&" not in answer.message
 
 

@@ -1,0 +1,110 @@
+"""Whether to answer, and how likely the answer is right: two small logistic models over retrieval features.
+
+Features of the best entry for a question: how much of the question's domain meaning it holds (terms weighted
+by idf x how rare the word is in general English, so "year" or "tiktok" weigh little and "WRO" a lot), the
+domain meaning it misses (split into words the knowledge base has elsewhere and words it never uses), that
+found meaning in absolute terms, the plain idf coverage, the BM25 score against the best possible, the margin
+over the runner-up, and the overlap with the entry's nearest curated question. One model gives the probability
+that the question is in the knowledge base's domain (answer when it is at least `threshold`); the other the
+probability that the entry it picked is the right one, which is the `confidence` users see. Both are fitted
+on tests/eval/dev only (`python -m bot eval --tune`), never on the frozen test set, and kept in judge.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.engine.retrieval import Evidence, SearchResult
+
+FEATURES = ("found", "missing_known", "missing_unknown", "mass", "coverage", "normalized", "margin",
+            "question_match", "known")
+WEIGHTS_FILE = Path(__file__).with_name("judge.json")
+HIGH, MEDIUM = 0.8, 0.5  # confidence labels: high from 0.8, medium from 0.5, low below
+
+
+def features(result: SearchResult) -> list[float]:
+    top = result.top
+    evidence = result.evidence or Evidence()
+    return [
+        evidence.found,
+        evidence.missing_known,
+        evidence.missing_unknown,
+        min(evidence.mass, 3.0) / 3.0,
+        result.coverage,
+        min(result.normalized_top, 1.0),
+        result.margin,
+        top.question_match if top else 0.0,
+        result.known,
+    ]
+
+
+@dataclass(frozen=True)
+class Logistic:
+    weights: tuple[float, ...]
+    bias: float
+
+    def probability(self, values: list[float]) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, values, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @classmethod
+    def fit(cls, rows: list[list[float]], labels: list[bool], l2: float = 0.5) -> Logistic:
+        """Newton's method on the L2-penalised log-likelihood (the bias is not penalised)."""
+        import numpy as np
+
+        x = np.hstack([np.asarray(rows, dtype=float), np.ones((len(rows), 1))])
+        y = np.asarray(labels, dtype=float)
+        w = np.zeros(x.shape[1])
+        penalty = np.eye(x.shape[1]) * l2
+        penalty[-1, -1] = 0.0
+        for _ in range(50):
+            p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+            gradient = x.T @ (p - y) + penalty @ w
+            hessian = (x.T * (p * (1 - p))) @ x + penalty + np.eye(x.shape[1]) * 1e-9
+            step = np.linalg.solve(hessian, gradient)
+            w -= step
+            if np.abs(step).max() < 1e-8:
+                break
+        return cls(tuple(float(v) for v in w[:-1]), float(w[-1]))
+
+
+@dataclass(frozen=True)
+class Judge:
+    in_domain: Logistic
+    correct: Logistic
+    threshold: float = 0.5
+
+    def answers(self, result: SearchResult) -> bool:
+        return result.top is not None and self.in_domain.probability(features(result)) >= self.threshold
+
+    def confidence(self, result: SearchResult) -> float:
+        return round(self.correct.probability(features(result)), 3) if result.top is not None else 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "features": list(FEATURES),
+            "in_domain": {"weights": list(self.in_domain.weights), "bias": self.in_domain.bias},
+            "correct": {"weights": list(self.correct.weights), "bias": self.correct.bias},
+            "threshold": self.threshold,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Judge:
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError("judge.json was fitted on other features; run `python -m bot eval --tune`")
+        models = [Logistic(tuple(data[name]["weights"]), float(data[name]["bias"])) for name in ("in_domain", "correct")]
+        return cls(*models, threshold=float(data["threshold"]))
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> Judge:
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+    def save(self, path: Path = WEIGHTS_FILE) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
+def confidence_label(confidence: float) -> str:
+    return "high" if confidence >= HIGH else "medium" if confidence >= MEDIUM else "low"

@@ -1,0 +1,47 @@
+"""Fit the abstention judge on the development set (`python -m bot eval --tune`); never on tests/eval/test."""
+
+from __future__ import annotations
+
+from bot.engine.evaluate import EvalQuestion
+from bot.engine.judge import Judge, Logistic, features
+from bot.engine.screening import screen
+from bot.engine.service import Engine
+
+THRESHOLDS = [i / 100 for i in range(5, 96)]
+
+
+def training_rows(engine: Engine, questions: list[EvalQuestion]) -> tuple[list[list[float]], list[bool], list[bool]]:
+    """Features of each searchable question, whether it is in scope, and whether its top entry is right."""
+    rows, in_domain, correct = [], [], []
+    for question in questions:
+        if len(question.text) > engine.max_chars or screen(question.text):
+            continue  # turned away before retrieval: nothing for the judge to learn
+        result = engine.retriever.search(question.text, question.context)
+        if result.top is None or not result.query_terms:
+            continue
+        rows.append(features(result))
+        in_domain.append(bool(question.expect))
+        correct.append(result.top.entry.id in question.expect)
+    return rows, in_domain, correct
+
+
+def fit_judge(engine: Engine, questions: list[EvalQuestion], max_in_scope_abstained: float = 0.03,
+              min_out_of_scope_abstained: float = 0.95) -> Judge:
+    rows, in_domain, correct = training_rows(engine, questions)
+    domain_model = Logistic.fit(rows, in_domain)
+    correct_model = Logistic.fit(rows, correct)
+    scores = [domain_model.probability(row) for row in rows]
+    inside = [s for s, d in zip(scores, in_domain, strict=True) if d]
+    outside = [s for s, d in zip(scores, in_domain, strict=True) if not d]
+
+    def rates(threshold: float) -> tuple[float, float]:
+        wrongly_abstained = sum(s < threshold for s in inside) / max(1, len(inside))
+        abstained = sum(s < threshold for s in outside) / max(1, len(outside))
+        return wrongly_abstained, abstained
+
+    def key(threshold: float):
+        wrongly, abstained = rates(threshold)
+        misses = max(0.0, wrongly - max_in_scope_abstained) + max(0.0, min_out_of_scope_abstained - abstained)
+        return (misses, wrongly + (1 - abstained), abs(threshold - 0.5))
+
+    return Judge(domain_model, correct_model, threshold=min(THRESHOLDS, key=key))
