@@ -31,6 +31,8 @@ STOPWORDS = frozenset(
     whats hows wat wht ok okay so rn lol lmao btw tbh idk ya yeah yep yup nah hmm hm guys bro um uh even thing
     things stuff everyone keep keeps talking basically literally kinda sorta exactly now pls thx ty omg ever
     still yet already maybe probably wondering anyway quick lemme gimme take takes took taking
+    ngl wtf smh fr istg imo imho tho af lmk ikr fyi bruh dude yall gotta kinda idc iirc afaik tl dr tldr pls
+    omfg ffs wth jk lowkey highkey deadass
     """.split()
 )
 

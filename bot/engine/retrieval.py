@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.engine.analysis import QueryExpander, SpellingCorrector, analyze, analyze_with_words, clean, content_words
-from bot.engine.domain import specificity, zipf
+from bot.engine.domain import domain_specificity, specificity, zipf
 from bot.engine.index import BM25Index
 from bot.engine.models import Entry, KnowledgeBase
 
@@ -18,7 +18,9 @@ RERANK_FLOOR = 0.5  # entry order: BM25 score x (floor + coverage)
 RERANK_POOL = 16  # entries reranked; a lower one would need over 3x the score boost to overtake
 CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
 CONTEXT_MASS = 1.0
-QUESTION_BOOST = 1.0  # rerank x (1 + boost x similarity to the entry's nearest curated question or title)
+SEARCH_SPECIFICITY_FLOOR = 0.25  # the least a typed word weighs in the search, however ordinary
+QUESTION_BOOST = 1.0
+CONTEXT_IN_QUESTION_MATCH = 0.3  # the previous question's words, relative to their context weight, in that match  # rerank x (1 + boost x similarity to the entry's nearest curated question or title)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class Retriever:
             for entry in kb.entries.values()
         }
         self.index = BM25Index(documents)
+        self._kb_rates = _term_rates(kb)
+        self._specificity: dict[tuple[str, str], float] = {}
         # Per passage (index document), its entry and position: plain lists, read for every hit.
         self._passage_entry = [p.entry_id for p in self.passages]
         self._passage_index = [p.index for p in self.passages]
@@ -139,6 +143,9 @@ class Retriever:
     def search(self, question: str, context: str | None = None, limit: int = 8) -> SearchResult:
         terms, weights, judged, words = self._weigh_with_words(question, context)
         unique_terms = tuple(dict.fromkeys(terms))
+        # Everyday words ("simple", "terms", "year") still search, but weigh as little as they say.
+        for term in unique_terms:
+            weights[term] *= max(SEARCH_SPECIFICITY_FLOOR, self.specificity(term, words.get(term)))
         doc_ids, scores = self.index.top_ids_and_scores(weights, k=max(limit * 6, 30))
         # The pool: the first RERANK_POOL entries to appear, best first (hits come best first, so each entry's
         # first hit is its best), with all of their passages among the hits.
@@ -154,15 +161,17 @@ class Retriever:
             scored.append((passage_index[doc_id], score))
         # Ranking weighs only the question's own words: in a follow-up, the previous question's topic must
         # not outrank the new one ("and what about the exception?" after the presumption).
-        own = self._coverage_plan(dict.fromkeys(unique_terms, 1.0))
+        own_terms = dict.fromkeys(unique_terms, 1.0)
+        own = self._coverage_plan(own_terms)
         # Rerank: an entry that answers all of the question beats one that matches a single word very well.
         # Curated-question match weighs the previous question's words too (at their context weight), so a vague
         # follow-up ("how is it enforced?") is not pulled to whichever entry has a question of the same words.
-        idf_terms = self._idf_weights(judged)
+        idf_terms = self._domain_weights(judged, words)
+        question_terms = {t: w * (1.0 if t in own_terms else CONTEXT_IN_QUESTION_MATCH) for t, w in idf_terms.items()}
         reranked = sorted(
             (-scored[0][1] * (RERANK_FLOOR + coverage) * (1 + QUESTION_BOOST * match), eid, scored, coverage, match)
             for eid, scored in pool.items()
-            for coverage, match in ((self._coverage_of(eid, own), self._question_match(eid, idf_terms)),)
+            for coverage, match in ((self._coverage_of(eid, own), self._question_match(eid, question_terms)),)
         )[:limit]
         ranked = [
             RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), coverage, match)
@@ -181,12 +190,29 @@ class Retriever:
             margin=_margin(ranked),
             coverage=coverage,
             known=sum(t in self.index for t in unique_terms) / len(unique_terms) if unique_terms else 0.0,
-            evidence=self._evidence(ranked[0].entry.id, judged, words) if ranked else Evidence(),
+            evidence=self._evidence(ranked[0].entry.id, idf_terms) if ranked else Evidence(),
         )
 
-    def _idf_weights(self, terms: dict[str, float]) -> dict[str, float]:
+    def _domain_weights(self, terms: dict[str, float], words: dict[str, str]) -> dict[str, float]:
+        """Each term's idf x importance x specificity: "simple terms" says little, "UFLPA" a lot."""
         max_idf, idf = self.index.max_idf, self.index.idf
-        return {term: max(idf.get(term, max_idf), 0.1) * importance for term, importance in terms.items()}
+        return {
+            term: max(idf.get(term, max_idf), 0.1) * importance * self.specificity(term, words.get(term))
+            for term, importance in terms.items()
+        }
+
+    def specificity(self, term: str, word: str | None) -> float:
+        """How much a term says about this domain (1 for legal references and other non-words)."""
+        if word is None:
+            return 1.0
+        key = (term, word)
+        value = self._specificity.get(key)
+        if value is None:
+            rate = self._kb_rates.get(term)
+            value = domain_specificity(rate, zipf(word)) if rate else specificity(zipf(word))
+            if len(self._specificity) < 100_000:  # bounded: users type endless new words
+                self._specificity[key] = value
+        return value
 
     def _question_match(self, entry_id: str, weights: dict[str, float]) -> float:
         """Best idf-weighted Jaccard overlap between the question and one of the entry's curated questions."""
@@ -201,13 +227,11 @@ class Retriever:
                 best = max(best, shared / union)
         return best
 
-    def _evidence(self, entry_id: str, judged: dict[str, float], words: dict[str, str]) -> Evidence:
-        max_idf, idf, forms = self.index.max_idf, self.index.idf, self._forms
+    def _evidence(self, entry_id: str, weights: dict[str, float]) -> Evidence:
+        forms = self._forms
         found_terms = self._entry_terms[entry_id]
         found = missing_known = missing_unknown = 0.0
-        for term, importance in judged.items():
-            word = words.get(term)
-            weight = max(idf.get(term, max_idf), 0.1) * importance * (specificity(zipf(word)) if word else 1.0)
+        for term, weight in weights.items():
             if not (forms.get(term) or frozenset((term,))).isdisjoint(found_terms):
                 found += weight
             elif term in self.index:
@@ -217,7 +241,7 @@ class Retriever:
         total = found + missing_known + missing_unknown
         if not total:
             return Evidence()
-        return Evidence(found / total, missing_known / total, missing_unknown / total, found / max_idf)
+        return Evidence(found / total, missing_known / total, missing_unknown / total, found / self.index.max_idf)
 
     def _normalized(self, ranked: list[RankedEntry], weights: Counter) -> float:
         if not ranked:
@@ -243,6 +267,17 @@ class Retriever:
     def _coverage_of(self, entry_id: str, plan: list[tuple[float, frozenset[str]]]) -> float:
         found = self._entry_terms[entry_id]
         return sum(share for share, forms in plan if not forms.isdisjoint(found))
+
+
+def _term_rates(kb: KnowledgeBase) -> dict[str, float]:
+    """Each term's share of all the terms in the knowledge base's own text (curated questions left out: they
+    are written in users' everyday voice on purpose)."""
+    counts: Counter = Counter()
+    for entry in kb.entries.values():
+        for text in (entry.title, entry.summary, *entry.aliases, *(p.text for p in entry.passages())):
+            counts.update(analyze(text))
+    total = sum(counts.values()) or 1
+    return {term: count / total for term, count in counts.items()}
 
 
 def _surface_words(kb: KnowledgeBase) -> set[str]:

@@ -100,14 +100,30 @@ def answer_embed(answer: Answer, citations: tuple[Citation, ...] | None = None) 
         "description": clip(description, DESCRIPTION_MAX),
         "color": COLOUR,
         "fields": [],
-        "footer": {"text": clip(f"Last reviewed {answer.last_reviewed} · {answer.disclaimer}", FOOTER_MAX)},
+        "footer": {"text": clip(f"{_confidence_text(answer)}Last reviewed {answer.last_reviewed} · {answer.disclaimer}",
+                                FOOTER_MAX)},
     }
     for index, chunk in enumerate(_pack_lines([_source_line(c) for c in citations], FIELD_VALUE_MAX)):
         embed["fields"].append({"name": "Sources" if index == 0 else "Sources (cont.)", "value": chunk, "inline": False})
-    if answer.related:
-        related = ", ".join(t.title for t in answer.related)
-        embed["fields"].append({"name": "Related", "value": clip(related, FIELD_VALUE_MAX), "inline": False})
     return fit_embed(embed)
+
+
+def _confidence_text(answer: Answer) -> str:
+    return f"Confidence: {answer.confidence_label} · " if answer.confidence_label else ""
+
+
+def topic_rows(answer: Answer) -> list[dict]:
+    """Other matches, then related topics, as buttons that open each entry (one button per entry)."""
+    seen = {answer.entry_id}
+    rows = []
+    for prefix, topics in (("Other match", answer.alternatives), ("Related", answer.related)):
+        buttons = []
+        for topic in topics:
+            if topic.entry_id not in seen:
+                seen.add(topic.entry_id)
+                buttons.append(_button(f"{prefix}: {topic.title}", f"{TOPIC}:{topic.entry_id}"))
+        rows += _rows(buttons[:5])
+    return rows
 
 
 def render_answer(answer: Answer) -> dict:
@@ -127,7 +143,7 @@ def render_answer(answer: Answer) -> dict:
     return {
         "content": None,
         "embeds": [answer_embed(answer)],
-        "components": _rows(buttons),
+        "components": (_rows(buttons) + topic_rows(answer))[:5],
         "allowed_mentions": {"parse": []},
     }
 

@@ -31,4 +31,6 @@ def answer_to_dict(answer: Answer) -> dict:
         "entry_id": answer.entry_id,
         "last_reviewed": answer.last_reviewed,
         "disclaimer": answer.disclaimer,
+        "alternatives": [{"entry_id": a.entry_id, "title": a.title, "score": a.score} for a in answer.alternatives],
+        "confidence_label": answer.confidence_label,
     }

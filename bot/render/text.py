@@ -31,6 +31,10 @@ def render_text(answer: Answer, prompts: Prompts, width: int = 100) -> str:
         last_reviewed=answer.last_reviewed,
         disclaimer=answer.disclaimer,
     )
+    if answer.confidence_label:
+        body += f"\n\nConfidence: {answer.confidence_label}"
+    if answer.alternatives:
+        body += "\nOther matches: " + "; ".join(topic.title for topic in answer.alternatives)
     if answer.related:
         body += "\n\nRelated: " + "; ".join(topic.title for topic in answer.related)
     return body

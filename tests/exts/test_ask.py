@@ -21,7 +21,9 @@ async def test_ask_answered_embed_has_citations_sources_and_disclaimer(emulator:
     assert "[1] [UFLPA, § 3(a)](https://www.govinfo.gov/" in sources
     assert "Last reviewed 2026-11-27" in embed["footer"]["text"]
     assert lawbot.engine.prompts.disclaimer in embed["footer"]["text"]
-    assert button_labels(body) == ["More sources", "Helpful", "Not helpful"]
+    assert button_labels(body)[:3] == ["More sources", "Helpful", "Not helpful"]
+    assert "Related: The exception to the UFLPA presumption" in button_labels(body)
+    assert embed["footer"]["text"].startswith("Confidence: high")
     assert not is_ephemeral(body)
 
 

@@ -97,4 +97,22 @@ async def test_buttons_work_after_a_restart(emulator: DiscordEmulator, lawbot: L
     lawbot.answer_log = type(lawbot.answer_log)()  # forget everything, as after a restart
     body = message_body(await emulator.wait_for_callback(await emulator.click_button(answer, "Helpful")))
     assert "Thanks" in body["content"]
-    assert button_labels(answer) == ["More sources", "Helpful", "Not helpful"]
+    assert button_labels(answer)[:3] == ["More sources", "Helpful", "Not helpful"]
+
+
+async def test_other_match_button_opens_that_entry(emulator: DiscordEmulator, lawbot: LawBot) -> None:
+    """An answer's "Other match" button opens the runner-up entry's card, privately, so a wrong top costs one click."""
+    answer = await _answer_message(emulator, "uflpa exception or presumption")
+    label = next(label for label in button_labels(answer) if label.startswith("Other match: "))
+    body = message_body(await emulator.wait_for_callback(await emulator.click_button(answer, label)))
+    assert is_ephemeral(body)
+    assert body["embeds"][0]["title"] == label.removeprefix("Other match: ")
+
+
+async def test_related_topics_are_buttons(emulator: DiscordEmulator, lawbot: LawBot) -> None:
+    """Related topics are buttons that open the entry, not a comma-joined list of titles."""
+    answer = await _answer_message(emulator, ANSWERED_QUESTION)
+    assert not any(field["name"] == "Related" for field in answer["embeds"][0]["fields"])
+    body = message_body(await emulator.wait_for_callback(
+        await emulator.click_button(answer, "Related: The exception to the UFLPA presumption")))
+    assert body["embeds"][0]["title"] == "The exception to the UFLPA presumption"
