@@ -10,6 +10,7 @@ language and junk checks and the follow-up rule.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,7 +161,7 @@ def calibration_table(pairs: list[tuple[float, bool]]) -> tuple[float, list[tupl
     if not pairs:
         return 0.0, []
     ece, bands = 0.0, []
-    for low, high in zip(CONFIDENCE_BANDS, CONFIDENCE_BANDS[1:], strict=False):
+    for low, high in itertools.pairwise(CONFIDENCE_BANDS):
         inside = [(p, y) for p, y in pairs if low <= p < high]
         if not inside:
             continue

@@ -19,8 +19,8 @@ RERANK_POOL = 16  # entries reranked; a lower one would need over 3x the score b
 CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
 CONTEXT_MASS = 1.0
 SEARCH_SPECIFICITY_FLOOR = 0.25  # the least a typed word weighs in the search, however ordinary
-QUESTION_BOOST = 1.0
-CONTEXT_IN_QUESTION_MATCH = 0.3  # the previous question's words, relative to their context weight, in that match  # rerank x (1 + boost x similarity to the entry's nearest curated question or title)
+QUESTION_BOOST = 1.0  # rerank x (1 + boost x similarity to the entry's nearest curated question or title)
+CONTEXT_IN_QUESTION_MATCH = 0.3  # the previous question's words, relative to their context weight, in that match
 
 
 @dataclass(frozen=True)
