@@ -39,12 +39,9 @@ def topic_choices(bot: LawBot, current: str) -> list[app_commands.Choice[str]]:
 
 def resolve_topic(bot: LawBot, value: str) -> str:
     """The entry id for what the user picked or typed (an id from autocomplete, or a title/alias typed freely)."""
-    entries = bot.engine.kb.entries
-    if value in entries:
-        return value
-    matches = bot.engine.complete_topics(value, limit=1)
-    if matches:
-        return matches[0][0]
+    entry_id = bot.engine.resolve_topic(value)
+    if entry_id is not None:
+        return entry_id
     raise UserFacingError("I couldn't find that topic. Start typing and pick one of the suggestions.")
 
 
