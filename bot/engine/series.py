@@ -88,14 +88,16 @@ def _point(validator, item, file: str, ident: str) -> SeriesPoint | None:
     day, label = validator.partial_day(item, "date", file, ident)
     value = item.get("value")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        validator.problem(file, item.key_lines.get("value", item.line), ident, f"point 'value' must be a number >= 0, got {value!r}")
+        line = item.key_lines.get("value", item.line)
+        validator.problem(file, line, ident, f"point 'value' must be a number >= 0, got {value!r}")
         value = None
     status = validator.text(item, "status", file, ident)
     if status and status not in STATUSES:
         validator.problem(file, item.key_lines["status"], ident, f"point status '{status}' is not one of {', '.join(STATUSES)}")
     qualifier = validator.text(item, "qualifier", file, ident, required=False)
     if qualifier and qualifier not in QUALIFIERS:
-        validator.problem(file, item.key_lines["qualifier"], ident, f"qualifier '{qualifier}' is not one of {', '.join(QUALIFIERS)}")
+        choices = ", ".join(QUALIFIERS)
+        validator.problem(file, item.key_lines["qualifier"], ident, f"qualifier '{qualifier}' is not one of {choices}")
     source_id = validator.text(item, "source", file, ident)
     if source_id:
         validator._source_refs.append((file, item.key_lines["source"], ident, source_id))
