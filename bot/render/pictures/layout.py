@@ -212,7 +212,7 @@ def ladder_layout(ladder: Entry, sources: dict[str, Source], reviewed: date | No
         parts = [
             _text(MARGIN + PAD, y + PAD, body_w, f"{number}. {step.title}", HEAD_PT, bold=True, max_lines=2),
             _text(MARGIN + PAD, 0, body_w, f"Who acts: {_first_clause(step.who)}", max_lines=2),
-            _text(MARGIN + PAD, 0, body_w, f"Time limit: {_first_clause(step.time_limits)}", max_lines=2),
+            _text(MARGIN + PAD, 0, body_w, f"Time limit: {step.time_limits}", max_lines=3),
         ]
         if not reached:
             unreached.append(f"{number}. {step.title}")
@@ -408,7 +408,7 @@ def value_text(value: float, qualifier: str = "") -> str:
 def _point_note(point: SeriesPoint, sources: dict[str, Source]) -> str:
     source = sources.get(point.source_id)
     period = f"{point.label}, as of " if point.label else ""
-    where = f"{source.label}, {point.pinpoint}" if source else point.pinpoint
+    where = point.pinpoint if not source or point.pinpoint.startswith(source.label) else f"{source.label}, {point.pinpoint}"
     reported = " (reported)" if point.reported else ""
     return f"{value_text(point.value, point.qualifier)}{reported}: {period}{day_label(point.date, point.date_label)}, {where}"
 
