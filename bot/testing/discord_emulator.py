@@ -415,7 +415,7 @@ async def _read_multipart(request: web.Request) -> dict[str, Any]:
 
 def body_content_type_problem(request: web.Request) -> web.Response | None:
     """Discord reads a body only as JSON or multipart/form-data; anything else is refused."""
-    if request.method in ("POST", "PATCH", "PUT") and request.can_read_body and request.content_type not in BODY_CONTENT_TYPES:
+    if request.method in ("POST", "PATCH", "PUT") and request.body_exists and request.content_type not in BODY_CONTENT_TYPES:
         return _error(400, 50109, "The request body contains invalid JSON.")
     return None
 
