@@ -135,7 +135,7 @@ def test_every_picture_draws_a_valid_png_within_budget(kb) -> None:
     """Drawn, each picture is a PNG of its layout's pixel size and well under the size budget."""
     cache = PictureCache()
     for layout in layouts.all_layouts(kb, TODAY):
-        picture = cache.draw(kb, layout.kind, layout.key if layout.kind != "timeline" else layout.key, TODAY)
+        picture = cache.draw(kb, layout.kind, layout.key, TODAY)
         width, height = _png_size(picture.png)
         assert width == layout.pixels[0] and abs(height - layout.pixels[1]) <= 1  # Agg rounds the height down
         assert len(picture.png) < SIZE_BUDGET
@@ -187,8 +187,8 @@ def test_chart_follows_the_data(tmp_path: Path, kb) -> None:
 
 
 def _imports_after(argv: list[str]) -> str:
-    code = ("import sys; from bot.cli import main; main(%r); "
-            "print('MPL=' + ','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))[:200])") % argv
+    code = (f"import sys; from bot.cli import main; main({argv!r}); "
+            "print('MPL=' + ','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))[:200])")
     env = {**os.environ, "KB_DIR": str(ROOT / "knowledge")}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
