@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench eval clean
+.PHONY: run test lint check bench eval clean docs-images
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bot bench
 	$(PY) -m bot bench --discord --runs 5
+
+# The two pictures embedded in README.md, drawn from the knowledge base by the render command.
+docs-images: $(STAMP)
+	$(PY) -m bot render ladder ladder-uflpa-detention --out docs/ladder-uflpa-detention.png
+	$(PY) -m bot render chart uflpa-entity-list-total --out docs/chart-uflpa-entity-list-total.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -77,8 +77,16 @@ def cmd_kb(args, settings: Settings) -> int:
         if problems:
             print(f"kb check: {len(problems)} problem(s) in {len(kb.files)} file(s)", file=sys.stderr)
             return 1
-        print(f"kb check: OK: {len(kb.entries)} entries ({len(kb.ladders)} ladders), {len(kb.sources)} sources, "
-              f"{len(kb.files)} files")
+        from bot.render.pictures.commands import layout_check
+
+        unreadable = layout_check(kb)
+        for problem in unreadable:
+            print(problem, file=sys.stderr)
+        if unreadable:
+            print(f"kb check: {len(unreadable)} picture problem(s)", file=sys.stderr)
+            return 1
+        print(f"kb check: OK: {len(kb.entries)} entries ({len(kb.ladders)} ladders, {len(kb.series)} series), "
+              f"{len(kb.sources)} sources, {len(kb.files)} files; every picture lays out")
         return 0
     # stats
     today = date.today()
@@ -138,6 +146,11 @@ def cmd_eval(args, settings: Settings) -> int:
 
 
 def cmd_bench(args, settings: Settings) -> int:
+    if args.pictures:
+        from bot.render.pictures.commands import bench
+
+        bench(_load_engine(settings).kb)
+        return 0
     if args.discord:
         from bot.discord_app.bench import main as discord_bench
 
@@ -147,6 +160,15 @@ def cmd_bench(args, settings: Settings) -> int:
 
     run_bench(settings, quick=args.quick)
     return 0
+
+
+def cmd_render(args, settings: Settings) -> int:
+    from bot.render.pictures.commands import render
+
+    if args.what in ("ladder", "chart") and not args.id:
+        print(f"render {args.what}: give the {args.what}'s id", file=sys.stderr)
+        return 2
+    return render(_load_engine(settings).kb, args.what, args.id, args.area, Path(args.out))
 
 
 def cmd_run(args, settings: Settings) -> int:
@@ -207,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--users", type=int, default=50, help="with --discord: concurrent simulated users")
     bench.add_argument("--think", type=float, default=0.0, help="with --discord: mean pause between questions, s")
     bench.add_argument("--runs", type=int, default=1, help="with --discord: repeat, then print the median and range")
+    bench.add_argument("--pictures", action="store_true", help="time drawing every picture (first draw and cached)")
+    render = sub.add_parser("render", help="draw a ladder, timeline or chart picture to a PNG file (or all into a folder)")
+    render.add_argument("what", choices=["ladder", "timeline", "chart", "all"])
+    render.add_argument("id", nargs="?", help="the ladder or series id")
+    render.add_argument("--area", choices=["us", "ilo", "un", "eu-other"], help="timeline: only one area")
+    render.add_argument("--out", required=True, help="output PNG file (a folder for `render all`)")
     sync = sub.add_parser("sync", help="register slash commands with Discord (rate-limited: run on changes only)")
     sync.add_argument("--guild", type=int, default=None, help="sync to one guild (instant) instead of globally")
     db = sub.add_parser("db", help="export or import the bot's database as JSON (DATABASE_URL or DATA_DIR picks it)")
@@ -219,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "kb": cmd_kb, "eval": cmd_eval,
-            "bench": cmd_bench, "sync": cmd_sync, "db": cmd_db}
+            "bench": cmd_bench, "render": cmd_render, "sync": cmd_sync, "db": cmd_db}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from bot.engine.models import AREAS, SOURCE_KINDS, Entry, Excerpt, KnowledgeBase, Source, Step
+from bot.engine.series import Series, read_series
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -28,9 +29,9 @@ ENTRY_KEYS = {
 ENTRY_REQUIRED = ("id", "title", "area", "questions", "summary", "last_reviewed")
 LADDER_KEYS = (ENTRY_KEYS - {"excerpts"}) | {"steps"}
 EXCERPT_KEYS = {"text", "source", "pinpoint", "quote"}
-STEP_KEYS = {"title", "who", "what", "time_limits", "precedent", "source", "pinpoint", "status"}
+STEP_KEYS = {"title", "who", "what", "time_limits", "precedent", "source", "pinpoint", "status", "branches", "reached"}
 STEP_REQUIRED = ("title", "who", "what", "time_limits", "precedent", "source", "pinpoint")
-TOP_KEYS = {"sources", "entries", "ladders", "synonyms"}
+TOP_KEYS = {"sources", "entries", "ladders", "synonyms", "series"}
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class _Validator:
         self.sources: dict[str, Source] = {}
         self.entries: dict[str, Entry] = {}
         self.synonyms: list[tuple[str, ...]] = []
+        self.series: dict[str, Series] = {}
         self._seen_at: dict[str, str] = {}
         # Cross-references are checked after every file is read, so order of files never matters.
         self._source_refs: list[tuple[str, int, str, str]] = []
@@ -254,12 +256,16 @@ class _Validator:
             return None
         self.unknown_keys(item, STEP_KEYS, file, ident, "step")
         values = {key: self.text(item, key, file, ident) for key in STEP_REQUIRED}
+        reached = item.get("reached", True)
+        if not isinstance(reached, bool):
+            self.problem(file, item.key_lines["reached"], ident, "step 'reached' must be true or false")
         if values["source"]:
             self._source_refs.append((file, item.key_lines["source"], ident, values["source"]))
         return Step(
             title=values["title"], who=values["who"], what=values["what"], time_limits=values["time_limits"],
             precedent=values["precedent"], source_id=values["source"], pinpoint=values["pinpoint"],
-            status=self.text(item, "status", file, ident, required=False), line=item.line,
+            status=self.text(item, "status", file, ident, required=False),
+            branches=self.texts(item, "branches", file, ident), reached=reached is not False, line=item.line,
         )
 
     def entry(self, item: LinedDict, file: str, ladder: bool) -> None:
@@ -350,6 +356,22 @@ class _Validator:
                     self.entry(item, name, ladder=(key == "ladders"))
         if "synonyms" in data:
             self.synonym_groups(data["synonyms"], name, data.key_lines["synonyms"])
+        self.series_items(data.get("series"), name, data.key_lines.get("series", 1))
+
+    def series_items(self, items, file: str, line: int) -> None:
+        if items is None:
+            return
+        if not isinstance(items, list) or not all(isinstance(item, LinedDict) for item in items):
+            self.problem(file, line, "", "'series' must be a list of mappings")
+            return
+        for item in items:
+            series = read_series(self, item, file)
+            if series is None:
+                continue
+            if series.id in self.series:
+                self.problem(file, item.line, series.id, f"duplicate series id (first defined at {self.series[series.id].file})")
+                continue
+            self.series[series.id] = series
 
     def cross_references(self) -> None:
         for file, line, ident, source_id in self._source_refs:
@@ -393,6 +415,7 @@ def validate(kb_dir: Path) -> tuple[KnowledgeBase, list[Problem]]:
         entries=validator.entries,
         synonyms=tuple(validator.synonyms),
         files=tuple(_display(p, kb_dir) for p in files),
+        series=validator.series,
     )
     return kb, validator.problems
 

@@ -6,6 +6,10 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.engine.series import Series
 
 AREAS = (
     "uflpa", "section-307", "ilo-conventions", "ilo-supervision", "escalation", "un", "eu",
@@ -56,6 +60,8 @@ class Step:
     source_id: str
     pinpoint: str
     status: str = ""
+    branches: tuple[str, ...] = ()  # alternative routes at this step, drawn side by side in the ladder picture
+    reached: bool = True  # False: no known case has reached this step (the picture marks it)
     line: int = 0
 
     def as_excerpt(self) -> Excerpt:
@@ -109,6 +115,7 @@ class KnowledgeBase:
     entries: dict[str, Entry]  # ladders included, in file order
     synonyms: tuple[tuple[str, ...], ...] = ()
     files: tuple[str, ...] = field(default=())
+    series: dict[str, Series] = field(default_factory=dict)  # charts' data, keyed by series id
 
     @property
     def ladders(self) -> dict[str, Entry]:

@@ -159,8 +159,13 @@ def render_more_sources(answer: Answer) -> dict:
     return {"content": None, "embeds": [fit_embed(embed)], "components": [], "allowed_mentions": {"parse": []}}
 
 
-def render_ladder_step(ladder: Entry, step_index: int, sources: dict) -> dict:
-    """One step of an escalation ladder with Previous / Next buttons."""
+def image_url(filename: str) -> str:
+    """How an embed shows a file attached to the same message."""
+    return f"attachment://{filename}"
+
+
+def render_ladder_step(ladder: Entry, step_index: int, sources: dict, image: str | None = None) -> dict:
+    """One step of an escalation ladder with Previous / Next buttons; `image`: the attached ladder picture, if any."""
     steps = ladder.steps
     step_index = max(0, min(step_index, len(steps) - 1))
     step = steps[step_index]
@@ -185,6 +190,8 @@ def render_ladder_step(ladder: Entry, step_index: int, sources: dict) -> dict:
         "fields": fields,
         "footer": {"text": clip(f"Last reviewed {ladder.last_reviewed.isoformat()}", FOOTER_MAX)},
     }
+    if image:
+        embed["image"] = {"url": image_url(image)}
     buttons = [
         _button("Previous", f"{LADDER}:{ladder.id}:{step_index - 1}", disabled=step_index == 0),
         _button("Next", f"{LADDER}:{ladder.id}:{step_index + 1}", disabled=step_index >= len(steps) - 1),

@@ -52,7 +52,9 @@ API_PREFIX = "/api/v10"
 DISCORD_EPOCH_MS = 1420070400000
 JSON_CONTENT_TYPE = "application/json"  # discord.py parses a body as JSON only for exactly this value
 DEFAULT_TOKEN = "emulator-bot-token"
-ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024  # default upload limit for bots (all files of one message together)
+ATTACHMENTS_PER_MESSAGE = 10
+BODY_CONTENT_TYPES = ("application/json", "multipart/form-data")
 
 # Gateway opcodes
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_PRESENCE = 0, 1, 2, 3
@@ -394,6 +396,74 @@ def message_problems(body: dict[str, Any]) -> list[str]:
     return problems
 
 
+async def _read_multipart(request: web.Request) -> dict[str, Any]:
+    """A multipart/form-data body as Discord reads it: the JSON in payload_json, and files[n] parts under "_files"."""
+    payload: dict[str, Any] = {}
+    files = []
+    reader = await request.multipart()
+    async for part in reader:
+        if part.name == "payload_json":
+            payload = json.loads(await part.text())
+        else:
+            data = bytes(await part.read())
+            files.append({"name": part.name, "filename": part.filename, "content_type": part.headers.get("Content-Type", ""),
+                          "size": len(data), "data": data})
+    if files:
+        payload["_files"] = files
+    return payload
+
+
+def body_content_type_problem(request: web.Request) -> web.Response | None:
+    """Discord reads a body only as JSON or multipart/form-data; anything else is refused."""
+    if request.method in ("POST", "PATCH", "PUT") and request.body_exists and request.content_type not in BODY_CONTENT_TYPES:
+        return _error(400, 50109, "The request body contains invalid JSON.")
+    return None
+
+
+def attachment_problems(files: list[dict[str, Any]], described: list[dict[str, Any]] | None) -> web.Response | None:
+    """Discord's checks on uploaded files: files[n] names, matching attachments entries, count and size limit."""
+    if not files:
+        return None
+    if len(files) > ATTACHMENTS_PER_MESSAGE:
+        return _error(400, 50035, "Invalid Form Body", {"files": f"{len(files)} files > {ATTACHMENTS_PER_MESSAGE}"})
+    if sum(f["size"] for f in files) > ATTACHMENT_SIZE_LIMIT:
+        return _error(413, 40005, "Request entity too large")
+    ids = {str(a.get("id")) for a in described or []}
+    for upload in files:
+        name = upload["name"] or ""
+        if not (name.startswith("files[") and name.endswith("]") and name[6:-1].isdigit()):
+            return _error(400, 50035, "Invalid Form Body", {"files": f"unexpected form field {name!r}"})
+        if described is not None and name[6:-1] not in ids:
+            return _error(400, 50035, "Invalid Form Body", {"attachments": f"no attachment entry for {name}"})
+        if not upload["filename"]:
+            return _error(400, 50035, "Invalid Form Body", {"files": f"{name} has no filename"})
+    return None
+
+
+def stored_attachments(new_id: Callable[[], int], files: list[dict[str, Any]], described: list[dict[str, Any]] | None
+                       ) -> list[dict[str, Any]]:
+    """The attachment objects Discord returns for uploaded files (descriptions are the files' alt text)."""
+    by_id = {str(a.get("id")): a for a in described or []}
+    stored = []
+    for upload in files:
+        meta = by_id.get(upload["name"][6:-1], {})
+        attachment = {
+            "id": str(new_id()),
+            "filename": meta.get("filename") or upload["filename"],
+            "size": upload["size"],
+            "url": f"https://cdn.discordapp.com/attachments/emulator/{upload['filename']}",
+            "proxy_url": f"https://media.discordapp.net/attachments/emulator/{upload['filename']}",
+            "content_type": upload["content_type"] or "application/octet-stream",
+        }
+        if meta.get("description"):
+            attachment["description"] = meta["description"]
+        if upload["data"].startswith(b"\x89PNG\r\n\x1a\n") and len(upload["data"]) >= 24:
+            attachment["width"] = int.from_bytes(upload["data"][16:20], "big")
+            attachment["height"] = int.from_bytes(upload["data"][20:24], "big")
+        stored.append(attachment)
+    return stored
+
+
 class DiscordEmulator:
     """A local Discord: gateway + REST on 127.0.0.1, with recording, waiting helpers and fault injection."""
 
@@ -417,6 +487,8 @@ class DiscordEmulator:
         self.frames: _WaitableLog[GatewayFrame] = _WaitableLog()
         self.unknown_requests: list[RecordedRequest] = []
         self.limit_violations: list[tuple[str, list[str]]] = []
+        self.attachment_refusals: list[int] = []  # statuses of uploads refused (size, count, form fields)
+        self.uploads: dict[str, bytes] = {}  # attachment id -> the uploaded bytes
         self._faults: list[Fault] = []
 
         self._ids = itertools.count(1)
@@ -845,8 +917,11 @@ class DiscordEmulator:
         request[RECORDED] = recorded
 
         fault = self._take_fault(route)
+        refused = body_content_type_problem(request)
         if fault is not None:
             response: web.StreamResponse = self._fault_response(fault, route)
+        elif refused is not None:
+            response = refused
         elif not self._authorised(request, route):
             response = _error(401, 0, "401: Unauthorized")
         else:
@@ -885,18 +960,8 @@ class DiscordEmulator:
     async def _read_body(request: web.Request) -> Any:
         if not request.can_read_body:
             return None
-        if request.content_type.startswith("multipart/"):
-            payload: Any = {}
-            files = []
-            reader = await request.multipart()
-            async for part in reader:
-                if part.name == "payload_json":
-                    payload = json.loads(await part.text())
-                else:
-                    files.append({"name": part.name, "filename": part.filename, "size": len(await part.read())})
-            if files:
-                payload["_files"] = files
-            return payload
+        if request.content_type == "multipart/form-data":
+            return await _read_multipart(request)
         raw = await request.read()
         if not raw:
             return None
@@ -1134,6 +1199,18 @@ class DiscordEmulator:
             return _error(400, 50035, "Invalid Form Body", {"_errors": [{"code": "LIMIT", "message": p} for p in problems]})
         return None
 
+    def _check_attachments(self, body: dict[str, Any], message_data: dict[str, Any]) -> web.Response | None:
+        refused = attachment_problems(body.get("_files") or [], message_data.get("attachments"))
+        if refused is not None:
+            self.attachment_refusals.append(refused.status)
+        return refused
+
+    def _attach(self, message: dict[str, Any], body: dict[str, Any], message_data: dict[str, Any]) -> None:
+        files = body.get("_files") or []
+        if files:
+            message["attachments"] = stored_attachments(self.new_id, files, message_data.get("attachments"))
+            self.uploads.update({a["id"]: f["data"] for a, f in zip(message["attachments"], files, strict=True)})
+
     async def _create_message(self, request: web.Request) -> web.Response:
         channel = self._channel_or_none(request)
         if channel is None:
@@ -1141,10 +1218,11 @@ class DiscordEmulator:
         body = request[RECORDED].json or {}
         if not body.get("content") and not body.get("embeds") and not body.get("components") and not body.get("_files"):
             return _error(400, 50006, "Cannot send an empty message")
-        invalid = self._check_limits(request[RECORDED].route, body)
+        invalid = self._check_limits(request[RECORDED].route, body) or self._check_attachments(body, body)
         if invalid is not None:
             return invalid
         message = self.new_message(int(channel["id"]), self.bot_user, body)
+        self._attach(message, body, body)
         await self._echo_message(message)
         return _json_response(message)
 
@@ -1333,14 +1411,15 @@ class DiscordEmulator:
         loading = ephemeral = False
 
         if callback_type == CALLBACK_MESSAGE:
-            invalid = self._check_limits(route, data)
+            invalid = self._check_limits(route, data) or self._check_attachments(body, data)
             if invalid is not None:
                 return invalid
-            if not data.get("content") and not data.get("embeds") and not data.get("components"):
+            if not data.get("content") and not data.get("embeds") and not data.get("components") and not body.get("_files"):
                 return _error(400, 50006, "Cannot send an empty message")
             message = self.new_message(
                 channel_id, self.bot_user, data, webhook_id=self.application_id, interaction=interaction
             )
+            self._attach(message, body, data)
             ephemeral = bool(message["flags"] & FLAG_EPHEMERAL)
             interaction.original_message_id = int(message["id"])
         elif callback_type == CALLBACK_DEFERRED_MESSAGE:
@@ -1425,13 +1504,14 @@ class DiscordEmulator:
         if not interaction.responded:
             return _error(404, 10015, "Unknown Webhook")  # Discord requires the initial response first
         body = request[RECORDED].json or {}
-        invalid = self._check_limits(request[RECORDED].route, body)
+        invalid = self._check_limits(request[RECORDED].route, body) or self._check_attachments(body, body)
         if invalid is not None:
             return invalid
-        if not body.get("content") and not body.get("embeds") and not body.get("components"):
+        if not body.get("content") and not body.get("embeds") and not body.get("components") and not body.get("_files"):
             return _error(400, 50006, "Cannot send an empty message")
         channel_id = int(request.query.get("thread_id") or interaction.payload["channel"]["id"])
         message = self.new_message(channel_id, self.bot_user, body, webhook_id=self.application_id, interaction=interaction)
+        self._attach(message, body, body)
         await self._echo_message(message)
         if request.query.get("wait") in ("1", "true", "True"):
             return _json_response(message)

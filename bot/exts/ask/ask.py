@@ -21,6 +21,8 @@ from bot.discord_app.messages import NO_MENTIONS, send_kwargs, text_kwargs
 from bot.engine.answer import NOT_COVERED, Answer
 from bot.lru import LRUCache
 from bot.render.discord import clip
+from bot.render.pictures.attach import attach
+from bot.render.pictures.cache import chart_for_entry
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
@@ -98,7 +100,11 @@ async def answer_question(
     log_question(bot, answer, elapsed, user_id=user_id, guild_id=guild_id, follow_up=context is not None)
     if on_answer is not None:
         on_answer(answer)
-    message_id = await responder.send(bot.payloads.kwargs(answer), ephemeral=answer.reason in PRIVATE_REASONS)
+    kwargs = bot.payloads.kwargs(answer)
+    chart = chart_for_entry(bot.engine.kb, answer.entry_id) if answer.answered else None
+    if chart is not None:  # an entry with figures over time shows them as a chart
+        kwargs = await attach(bot, kwargs, "chart", chart)
+    message_id = await responder.send(kwargs, ephemeral=answer.reason in PRIVATE_REASONS)
     if answer.answered:
         bot.answer_log.remember(message_id, question, answer.entry_id)
     elif answer.reason == NOT_COVERED:

@@ -13,6 +13,7 @@ from bot.discord_app.checks import UserFacingError
 from bot.discord_app.errors import reports_errors
 from bot.discord_app.messages import NO_MENTIONS, send_kwargs
 from bot.render.discord import LADDER, clip, render_ladder_step
+from bot.render.pictures.attach import attach
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
@@ -48,7 +49,10 @@ class LadderStepButton(
                 "That escalation path is no longer in the knowledge base.", ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
-        rendered = render_ladder_step(ladder, self.step, engine.kb.sources)
+        # The picture stays attached through edits; keep showing it in the embed when the message carries it.
+        picture = f"ladder-{ladder.id}.png"
+        attached = interaction.message is not None and any(a.filename == picture for a in interaction.message.attachments)
+        rendered = render_ladder_step(ladder, self.step, engine.kb.sources, image=picture if attached else None)
         await interaction.response.edit_message(**send_kwargs(rendered, edit=True))
 
 
@@ -73,7 +77,7 @@ class Escalation(commands.Cog):
             names = ", ".join(entry.title for entry in ladders.values()) or "none loaded"
             raise UserFacingError(f"I don't know that escalation path. Available: {names}.")
         rendered = render_ladder_step(chosen, 0, self.bot.engine.kb.sources)
-        await interaction.response.send_message(**send_kwargs(rendered))
+        await interaction.response.send_message(**await attach(self.bot, send_kwargs(rendered), "ladder", chosen.id))
 
     @escalation.autocomplete("ladder")
     async def ladder_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

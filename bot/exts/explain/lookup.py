@@ -20,6 +20,8 @@ from bot.render.discord import (
     fit_embed,
     render_answer,
 )
+from bot.render.pictures.attach import attach
+from bot.render.pictures.layout import TIMELINE_AREAS, timeline_events
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
@@ -101,8 +103,11 @@ class Lookup(commands.Cog):
             self.bot.answer_log.remember(callback.message_id, answer.question, answer.entry_id)
 
     @app_commands.command(name="timeline", description="Key dates, oldest first")
-    async def timeline(self, interaction: discord.Interaction) -> None:
-        events = self.bot.engine.kb.timeline
+    @app_commands.describe(area="Only one area (default: all)")
+    @app_commands.choices(area=[app_commands.Choice(name=label, value=key) for key, (label, _, _) in TIMELINE_AREAS.items()])
+    async def timeline(self, interaction: discord.Interaction, area: str | None = None) -> None:
+        kb = self.bot.engine.kb
+        events = [entry for entry, _ in timeline_events(kb, area)] if area in TIMELINE_AREAS else kb.timeline
         lines = [f"**{e.event_label or '?'}**: {e.title}" for e in events]
         fields = []
         chunk = ""
@@ -116,8 +121,12 @@ class Lookup(commands.Cog):
         if chunk:
             fields.append({"name": "\u200b", "value": chunk, "inline": False})
         description = "Use /explain for any of these." if events else "No timeline entries yet."
-        embed = _embed("Timeline", description, fields, self.bot.engine.prompts.disclaimer)
-        await interaction.response.send_message(**send_kwargs({"embeds": [embed]}))
+        title = f"Timeline: {TIMELINE_AREAS[area][0]}" if area in TIMELINE_AREAS else "Timeline"
+        embed = _embed(title, description, fields, self.bot.engine.prompts.disclaimer)
+        kwargs = send_kwargs({"embeds": [embed]})
+        if events:
+            kwargs = await attach(self.bot, kwargs, "timeline", area if area in TIMELINE_AREAS else "all")
+        await interaction.response.send_message(**kwargs)
 
     @app_commands.command(name="sources", description="The instruments the knowledge base cites, with official links")
     async def sources(self, interaction: discord.Interaction) -> None:

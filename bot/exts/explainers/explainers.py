@@ -13,6 +13,7 @@ from bot.discord_app.checks import GuardedGroupCog, UserFacingError
 from bot.discord_app.messages import NO_MENTIONS, send_kwargs
 from bot.exts.explain.lookup import resolve_topic, topic_choices
 from bot.render.discord import clip, render_answer
+from bot.render.pictures.attach import attach
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
@@ -46,7 +47,10 @@ class Explainers(GuardedGroupCog, group_name="explainer", group_description="Pos
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         answer = self.bot.engine.explain(entry_id)
-        message = await channel.send(**send_kwargs(render_answer(answer)))
+        kwargs = send_kwargs(render_answer(answer))
+        if entry_id in self.bot.engine.kb.ladders:  # a ladder's card carries its diagram
+            kwargs = await attach(self.bot, kwargs, "ladder", entry_id)
+        message = await channel.send(**kwargs)
         self.bot.answer_log.remember(message.id, answer.question, entry_id)
         if pin:
             problem = await self._pin(message)
