@@ -238,28 +238,30 @@ class Database:
         # shield: one waiter being cancelled must not cancel the load the others wait for.
         return await asyncio.shield(load)
 
-    @_guarded
     async def _load_guild_config(self, guild_id: int) -> GuildConfig:
         load = asyncio.current_task()
         try:
-            row = await self.backend.fetchrow(
-                "SELECT cooldown_per_minute, feedback_log_channel_id, log_unanswered FROM guild_config WHERE guild_id = ?",
-                guild_id,
-            )
-            rows = await self.backend.fetch("SELECT channel_id FROM ask_channel WHERE guild_id = ?", guild_id)
+            config = await self.guard.run("guild_config", lambda: self._read_guild_config(guild_id))
         finally:
             if self._config_loads.get(guild_id) is load:
                 del self._config_loads[guild_id]
                 current = True
             else:
                 current = False  # config was written meanwhile: this answer may be stale, so don't cache it
-        channels = frozenset(r[0] for r in rows)
-        config = GuildConfig(guild_id, channels)
-        if row is not None:
-            config = GuildConfig(guild_id, channels, row[0], row[1], bool(row[2]))
         if current:
             self._config_cache[guild_id] = config
         return config
+
+    async def _read_guild_config(self, guild_id: int) -> GuildConfig:
+        row = await self.backend.fetchrow(
+            "SELECT cooldown_per_minute, feedback_log_channel_id, log_unanswered FROM guild_config WHERE guild_id = ?",
+            guild_id,
+        )
+        rows = await self.backend.fetch("SELECT channel_id FROM ask_channel WHERE guild_id = ?", guild_id)
+        channels = frozenset(r[0] for r in rows)
+        if row is None:
+            return GuildConfig(guild_id, channels)
+        return GuildConfig(guild_id, channels, row[0], row[1], bool(row[2]))
 
     @_guarded
     async def _set_guild_value(self, guild_id: int, column: str, value: int | None) -> None:
@@ -353,15 +355,19 @@ class Database:
         await self.backend.execute("UPDATE explainer_pending SET message_id = ? WHERE id = ?", message_id, pending_id)
 
     @_guarded
-    async def complete_explainer(self, pending_id: int, *, message_id: int, fingerprint: str) -> None:
-        """The pending explainer's card is posted (and pinned if asked): it becomes an explainer record, atomically."""
+    async def complete_explainer(
+        self, pending_id: int, *, message_id: int, fingerprint: str, pinned: bool | None = None
+    ) -> None:
+        """The pending explainer's card is posted (and pinned if asked): it becomes an explainer record, atomically.
+        `pinned` overrides what the pending record asked for (start-up records a card as it finds it)."""
         async with self.backend.transaction() as tx:
             row = await tx.fetchrow(
                 "SELECT guild_id, channel_id, entry_id, pinned FROM explainer_pending WHERE id = ?", pending_id
             )
             if row is None:
                 raise LookupError(f"no pending explainer {pending_id}")
-            await _upsert_explainer(tx, message_id, int(row[0]), int(row[1]), str(row[2]), fingerprint, bool(row[3]))
+            was_pinned = bool(row[3]) if pinned is None else pinned
+            await _upsert_explainer(tx, message_id, int(row[0]), int(row[1]), str(row[2]), fingerprint, was_pinned)
             await tx.execute("DELETE FROM explainer_pending WHERE id = ?", pending_id)
 
     @_guarded
