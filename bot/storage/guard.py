@@ -31,6 +31,7 @@ _OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.InterfaceError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.InternalClientError,  # a pooled connection left mid-operation when the server vanished
     sqlite3.OperationalError,
 )
 
@@ -40,7 +41,7 @@ class StorageUnavailable(Exception):
 
 
 def is_outage(error: BaseException) -> bool:
-    if isinstance(error, StorageUnavailable | _OUTAGE_ERRORS):
+    if isinstance(error, (StorageUnavailable, *_OUTAGE_ERRORS)):
         return True
     # aiosqlite reports a closed connection as ValueError; a corrupt or vanished file as a bare DatabaseError.
     return type(error) is sqlite3.DatabaseError or (isinstance(error, ValueError) and "connection" in str(error).lower())
