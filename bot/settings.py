@@ -19,6 +19,19 @@ def _env_int(environ: dict[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_seconds(environ: dict[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if not 0 < value < 3600:
+        raise ValueError(f"{name} must be more than 0 and less than 3600 seconds, got {raw!r}")
+    return value
+
+
 def _env_flag(environ: dict[str, str], name: str, default: bool = False) -> bool:
     raw = (environ.get(name) or "").strip().lower()
     if not raw:
@@ -53,6 +66,9 @@ class Settings:
     health_host: str = "127.0.0.1"
     health_port: int = 8080
     database_url: str = ""  # empty: SQLite under data_dir; postgresql://... for scale-out
+    # Longest wait for one database operation: under Discord's 3 s, so a command can still say "storage unavailable".
+    database_timeout_seconds: float = 2.0
+    database_open_timeout_seconds: float = 10.0  # connecting and migrating at start-up
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     sync_guild_id: int | None = None
@@ -81,6 +97,8 @@ class Settings:
             health_host=environ.get("HEALTH_HOST") or "127.0.0.1",
             health_port=_env_int(environ, "HEALTH_PORT", 8080),
             database_url=(environ.get("DATABASE_URL") or "").strip(),
+            database_timeout_seconds=_env_seconds(environ, "DATABASE_TIMEOUT_SECONDS", 2.0),
+            database_open_timeout_seconds=_env_seconds(environ, "DATABASE_OPEN_TIMEOUT_SECONDS", 10.0),
             shard_count=_env_int(environ, "SHARD_COUNT", 0) or None,
             shard_ids=tuple(sorted(_env_ids(environ, "SHARD_IDS"))) or None,
             sync_guild_id=_env_int(environ, "SYNC_GUILD_ID", 0) or None,

@@ -23,7 +23,7 @@ from bot.discord_app.messages import NO_MENTIONS, AnswerPayloads
 from bot.engine import Engine
 from bot.engine.holder import EngineHolder, ReloadResult
 from bot.settings import Settings
-from bot.storage import Database, open_database
+from bot.storage import Database, StorageUnavailable, open_database
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,7 @@ class LawBot(commands.Bot):
             )
         self._update_kb_metrics()
         self.db = await open_database(self.settings)
+        self.db.guard.metrics = self.metrics
         for extension in walk_extensions():
             await self.load_extension(extension)
         # The knowledge base and index are long-lived: move them out of the cyclic GC's view so a full
@@ -247,7 +248,10 @@ class LawBot(commands.Bot):
 
     async def cooldown_per_minute(self, guild_id: int | None) -> int:
         if guild_id is not None and self.db is not None:
-            configured = (await self.db.guild_config(guild_id)).cooldown_per_minute
+            try:
+                configured = (await self.db.guild_config(guild_id)).cooldown_per_minute
+            except StorageUnavailable:
+                configured = None  # questions are answered through a storage outage, with the default cooldown
             if configured is not None:
                 return configured
         return self.settings.ask_cooldown_per_minute

@@ -17,10 +17,13 @@ from discord.ext import commands
 
 from bot.discord_app.checks import UserFacingError
 from bot.discord_app.messages import NO_MENTIONS
+from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 GENERIC_FAILURE = "Something went wrong on my side and it has been logged. Please try again in a moment."
+# The database is down or not answering: nothing is wrong with the command, and retrying soon will work.
+STORAGE_UNAVAILABLE = "My storage is unavailable right now, so I couldn't do that. Please try again shortly."
 PERMISSION_NAMES = {"manage_messages": "Manage Messages", "manage_guild": "Manage Server", "pin_messages": "Pin Messages"}
 
 
@@ -46,7 +49,19 @@ def describe_app_command_error(error: app_commands.AppCommandError) -> str | Non
         return f"I couldn't understand {error.value!r} for that option."
     if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserFacingError):
         return error.original.message
+    if storage_outage(error) is not None:
+        return STORAGE_UNAVAILABLE
     return None
+
+
+def storage_outage(error: BaseException) -> StorageUnavailable | None:
+    """The storage outage behind an error (a command's, or one raised directly), if that is what it is."""
+    original = getattr(error, "original", error)
+    return original if isinstance(original, StorageUnavailable) else None
+
+
+def _note_storage_outage(where: str, outage: StorageUnavailable) -> None:
+    log.warning("%s could not finish: storage unavailable (%s)", where, outage)
 
 
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
@@ -60,6 +75,9 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
 
 async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
     message = describe_app_command_error(error)
+    outage = storage_outage(error)
+    if outage is not None:
+        _note_storage_outage(f"/{interaction.command.qualified_name if interaction.command else '?'}", outage)
     if message is None:
         command = interaction.command.qualified_name if interaction.command else "?"
         original = getattr(error, "original", error)
@@ -98,6 +116,9 @@ def reports_errors(
     async def wrapper(self: Any, interaction: discord.Interaction) -> None:
         try:
             await callback(self, interaction)
+        except StorageUnavailable as outage:
+            _note_storage_outage(type(self).__name__, outage)
+            await send_ephemeral(interaction, STORAGE_UNAVAILABLE)
         except Exception:
             log.exception("unhandled error in %s", type(self).__name__)
             await send_ephemeral(interaction, GENERIC_FAILURE)

@@ -14,17 +14,28 @@ from bot.discord_app.bot import LawBot, create_bot
 from bot.ops import eventloop
 from bot.ops.logging import configure_logging
 from bot.settings import Settings
+from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 
 def _configure_logging(settings: Settings) -> None:
-    configure_logging(settings.log_level, fmt=getattr(settings, "log_format", "text"), secrets=[settings.discord_token])
+    configure_logging(
+        settings.log_level,
+        fmt=getattr(settings, "log_format", "text"),
+        secrets=[settings.discord_token],
+        user_ids=getattr(settings, "log_user_ids", False),
+    )
 
 
 def run_bot(settings: Settings) -> int:
     _configure_logging(settings)
-    return eventloop.run(serve(settings), use_uvloop=settings.uvloop)
+    try:
+        return eventloop.run(serve(settings), use_uvloop=settings.uvloop)
+    except Exception:
+        # Through logging (JSON under LOG_FORMAT=json, token redacted), not Python's plain traceback.
+        log.critical("the bot stopped on an unexpected error", exc_info=True)
+        return 1
 
 
 async def serve(settings: Settings, *, client: LawBot | None = None, connect_options: dict | None = None) -> int:
@@ -58,6 +69,9 @@ async def serve(settings: Settings, *, client: LawBot | None = None, connect_opt
         return 1
     except discord.PrivilegedIntentsRequired:
         log.error("MESSAGE_CONTENT_INTENT is on but the intent is not enabled for the bot in the developer portal")
+        return 1
+    except StorageUnavailable as exc:  # before OSError: a refused database connection is not Discord's fault
+        log.error("%s; check DATABASE_URL (or DATA_DIR) and that the database is running", exc)
         return 1
     except (aiohttp.ClientError, OSError) as exc:
         log.error("cannot reach Discord (%s); check the network and try again", exc)

@@ -32,6 +32,47 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+# Discord ids (users, guilds, channels, messages, interactions): snowflakes of 17 to 20 digits.
+_SNOWFLAKE = re.compile(r"(?<![0-9])[0-9]{15,21}(?![0-9])")
+PAYLOAD_HIDDEN = "<payload hidden: LOG_USER_IDS=false>"
+
+
+class HideDiscordPayloads(logging.Filter):
+    """With LOG_USER_IDS=false, discord.py's own log lines (at DEBUG they dump every gateway event and HTTP body)
+    carry no payloads, so no user ids and no message text, and no Discord ids at all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("discord"):
+            return True
+        args = record.args if isinstance(record.args, tuple) else (record.args,) if record.args else ()
+        hidden = tuple(PAYLOAD_HIDDEN if _is_payload(arg) else arg for arg in args)
+        try:
+            message = record.msg % hidden if hidden else str(record.msg)
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg, record.args = _SNOWFLAKE.sub("[id]", message), None
+        return True
+
+
+def _is_payload(value: object) -> bool:
+    if isinstance(value, dict | list | tuple | bytes | bytearray):
+        return True
+    return isinstance(value, str) and value.lstrip()[:1] in {"{", "["}  # a JSON body
+
+
+def log_uncaught_exceptions() -> None:
+    """Uncaught exceptions (a crash at start-up) go through logging, so they are JSON under LOG_FORMAT=json and
+    pass the secret filter, instead of Python's plain traceback on stderr."""
+
+    def hook(kind: type[BaseException], error: BaseException, traceback: object) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, traceback)  # type: ignore[arg-type]
+            return
+        logging.getLogger("bot").critical("the bot stopped on an unexpected error", exc_info=(kind, error, traceback))
+
+    sys.excepthook = hook
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {
@@ -47,8 +88,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO", fmt: str = "text", secrets: list[str] | None = None,
-                      stream=None) -> logging.Handler:
+                      stream=None, *, user_ids: bool = False) -> logging.Handler:
+    """`user_ids` (LOG_USER_IDS): when False, discord.py's log lines are stripped of payloads and ids."""
     handler = logging.StreamHandler(stream or sys.stderr)
+    if not user_ids:
+        handler.addFilter(HideDiscordPayloads())  # before redaction, which renders the message
     handler.addFilter(RedactSecrets(secrets))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
@@ -59,4 +103,5 @@ def configure_logging(level: str = "INFO", fmt: str = "text", secrets: list[str]
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
+    log_uncaught_exceptions()
     return handler

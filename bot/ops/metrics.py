@@ -21,6 +21,12 @@ class Metrics:
                                   registry=self.registry)
         self.gateway_latency = Gauge("flx_gateway_latency_seconds", "Discord gateway heartbeat latency",
                                      registry=self.registry)
+        self.storage_errors = Counter("flx_storage_errors", "Database operations that failed because storage was "
+                                      "unavailable (down, frozen, timed out), by operation", ["operation"],
+                                      registry=self.registry)
+        self.storage_writes_dropped = Counter("flx_storage_writes_dropped", "Best-effort writes (unanswered log, "
+                                              "feedback) dropped during a storage outage, by operation", ["operation"],
+                                              registry=self.registry)
         self.command_errors = Counter("flx_command_errors", "Unhandled errors, by command", ["command"],
                                       registry=self.registry)
 

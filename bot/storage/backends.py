@@ -152,9 +152,10 @@ class SQLiteBackend(_SQLiteSession):
         self.path: Path | None = path
 
     @classmethod
-    async def open(cls, path: Path) -> SQLiteBackend:
+    async def open(cls, path: Path, *, busy_timeout: float = 5.0) -> SQLiteBackend:
+        """`busy_timeout`: how long a statement waits for another process's lock before "database is locked"."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path)
+        connection = await aiosqlite.connect(path, timeout=busy_timeout)
         try:
             await _enable_wal(connection)
             await connection.execute("PRAGMA foreign_keys=ON")
@@ -251,14 +252,15 @@ class PostgresBackend(_PostgresSession):
         self._pool = pool
 
     @classmethod
-    async def open(cls, url: str, *, schema: str | None = None) -> PostgresBackend:
-        """A pool on `url`; `schema` (optional) becomes the search_path, so tables live in that schema."""
+    async def open(cls, url: str, *, schema: str | None = None, timeout: float = 60.0) -> PostgresBackend:
+        """A pool on `url`; `schema` (optional) becomes the search_path, so tables live in that schema. `timeout`
+        bounds each new connection's set-up (a reconnect to a server that is down must not hang)."""
         options: dict[str, Any] = {}
         if schema is not None:
             if not _SCHEMA_NAME.fullmatch(schema):
                 raise ValueError(f"schema name must be lower-case letters, digits and _, got {schema!r}")
             options["server_settings"] = {"search_path": schema}
-        pool = await asyncpg.create_pool(url, min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE, **options)
+        pool = await asyncpg.create_pool(url, min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE, timeout=timeout, **options)
         return cls(pool)
 
     @contextlib.asynccontextmanager

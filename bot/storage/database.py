@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from bot.storage.backends import Backend, PostgresBackend, Session, SQLiteBackend
+from bot.storage.guard import StorageGuard, StorageUnavailable, within
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -21,9 +25,24 @@ log = logging.getLogger(__name__)
 DATABASE_FILENAME = "bot.sqlite3"
 MAX_QUESTION_STORED = 500  # curators need the gist, not essays
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+DEFAULT_TIMEOUT_SECONDS = 2.0  # under Discord's 3 s, so a command can still say "storage unavailable" in time
+DEFAULT_OPEN_TIMEOUT_SECONDS = 10.0
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
-def _now() -> str:
+def _guarded(method: F) -> F:
+    """The method runs under the database's deadline; an outage raises StorageUnavailable."""
+    operation = method.__name__.lstrip("_")
+
+    @functools.wraps(method)
+    async def wrapper(self: Database, *args: Any, **kwargs: Any) -> Any:
+        return await self.guard.run(operation, lambda: method(self, *args, **kwargs))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def now_iso() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
@@ -53,6 +72,17 @@ class ExplainerRecord:
 
 
 @dataclass(frozen=True)
+class PendingExplainer:
+    id: int
+    guild_id: int
+    channel_id: int
+    entry_id: str
+    pinned: bool
+    message_id: int | None
+    created_at: str
+
+
+@dataclass(frozen=True)
 class GapReport:
     unanswered: list[tuple[str, int]] = field(default_factory=list)  # (question, times asked)
     not_helpful: list[tuple[str, int, list[str]]] = field(default_factory=list)  # (entry id, votes, reasons)
@@ -63,11 +93,45 @@ async def open_database(settings: Settings) -> Database:
 
     Migrates it to the latest schema version first (safe when several processes start at once)."""
     url = settings.database_url.strip()
+    timeout = getattr(settings, "database_timeout_seconds", DEFAULT_TIMEOUT_SECONDS)
+    open_timeout = getattr(settings, "database_open_timeout_seconds", DEFAULT_OPEN_TIMEOUT_SECONDS)
     if not url:
-        return await Database.open_path(settings.database_path)
-    if url.startswith(POSTGRES_SCHEMES):
-        return await Database.open_postgres(url)
-    raise ValueError("DATABASE_URL must be empty (SQLite under DATA_DIR) or a postgresql:// URL")
+        opening = Database.open_path(settings.database_path, timeout=timeout)
+    elif url.startswith(POSTGRES_SCHEMES):
+        opening = Database.open_postgres(url, timeout=timeout)
+    else:
+        raise ValueError("DATABASE_URL must be empty (SQLite under DATA_DIR) or a postgresql:// URL")
+    try:
+        return await within(open_timeout, opening)
+    except Exception as exc:
+        # Named as the database (never as Discord), without the password a URL may carry.
+        raise StorageUnavailable(f"cannot open the database ({describe_target(settings)}): {type(exc).__name__}: {exc}") from exc
+
+
+def describe_target(settings: Settings) -> str:
+    """Which database the settings point at, safe to log (no credentials)."""
+    url = settings.database_url.strip()
+    if not url:
+        return f"SQLite file {settings.database_path}"
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        port = "?"
+    return f"PostgreSQL at {parts.hostname or 'localhost'}:{port}{parts.path or ''}"
+
+
+async def _upsert_explainer(
+    session: Session, message_id: int, guild_id: int, channel_id: int, entry_id: str, fingerprint: str, pinned: bool
+) -> None:
+    await session.execute(
+        "INSERT INTO explainer (message_id, guild_id, channel_id, entry_id, fingerprint, pinned, posted_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (message_id) DO UPDATE SET guild_id = excluded.guild_id, channel_id = excluded.channel_id,"
+        " entry_id = excluded.entry_id, fingerprint = excluded.fingerprint, pinned = excluded.pinned,"
+        " posted_at = excluded.posted_at, refreshed_at = NULL",
+        message_id, guild_id, channel_id, entry_id, fingerprint, int(pinned), now_iso(),
+    )
 
 
 def _retrieve_exception(task: asyncio.Future) -> None:
@@ -79,8 +143,9 @@ class Database:
     """Async access to the bot's state. Open with `await open_database(settings)` (or `Database.open_path(path)` for a
     SQLite file, `Database.open_postgres(url)`); close with `await db.close()`."""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self.backend = backend  # the low-level connection (storage package and tests only)
+        self.guard = StorageGuard(timeout, backend.ping)
         self.path: Path | None = backend.path  # the SQLite file; None on PostgreSQL
         # Guild config is read on every question; cache it and invalidate on writes. Sharding sends each guild's
         # commands to one process, so a per-process cache stays right with several shards on one PostgreSQL.
@@ -98,34 +163,47 @@ class Database:
         return await cls.open_path(data_dir / filename)
 
     @classmethod
-    async def open_path(cls, path: Path) -> Database:
+    async def open_path(cls, path: Path, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Database:
         """The SQLite database in the file `path` (created if missing), migrated."""
-        return await cls._opened(await SQLiteBackend.open(path))
+        return await cls._opened(await SQLiteBackend.open(path, busy_timeout=timeout), timeout)
 
     @classmethod
-    async def open_postgres(cls, url: str, *, schema: str | None = None) -> Database:
+    async def open_postgres(
+        cls, url: str, *, schema: str | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS
+    ) -> Database:
         """The PostgreSQL database at `url` (a connection pool), migrated; `schema` puts the tables in that schema."""
-        return await cls._opened(await PostgresBackend.open(url, schema=schema))
+        return await cls._opened(await PostgresBackend.open(url, schema=schema, timeout=timeout), timeout)
 
     @classmethod
-    async def _opened(cls, backend: Backend) -> Database:
+    async def _opened(cls, backend: Backend, timeout: float) -> Database:
         try:
             await backend.migrate()
         except BaseException:
             await backend.close()
             raise
-        return cls(backend)
+        return cls(backend, timeout=timeout)
 
     async def close(self) -> None:
+        await self.guard.close()
         await self.backend.close()
 
-    async def ping(self) -> bool:
-        """True when the database answers (the readiness check)."""
-        return await self.backend.ping()
+    @property
+    def outage(self) -> str | None:
+        """Why the database is considered down right now (None when it answers)."""
+        return self.guard.outage
 
+    async def ping(self) -> bool:
+        """True when the database answers within its timeout (the readiness check)."""
+        try:
+            return bool(await within(self.guard.timeout, self.backend.ping()))
+        except TimeoutError:
+            return False
+
+    @_guarded
     async def schema_version(self) -> int:
         return await self.backend.schema_version()
 
+    @_guarded
     async def journal_mode(self) -> str:
         """SQLite's journal mode ("wal"); empty on PostgreSQL."""
         return await self.backend.journal_mode()
@@ -163,25 +241,29 @@ class Database:
     async def _load_guild_config(self, guild_id: int) -> GuildConfig:
         load = asyncio.current_task()
         try:
-            row = await self.backend.fetchrow(
-                "SELECT cooldown_per_minute, feedback_log_channel_id, log_unanswered FROM guild_config WHERE guild_id = ?",
-                guild_id,
-            )
-            rows = await self.backend.fetch("SELECT channel_id FROM ask_channel WHERE guild_id = ?", guild_id)
+            config = await self.guard.run("guild_config", lambda: self._read_guild_config(guild_id))
         finally:
             if self._config_loads.get(guild_id) is load:
                 del self._config_loads[guild_id]
                 current = True
             else:
                 current = False  # config was written meanwhile: this answer may be stale, so don't cache it
-        channels = frozenset(r[0] for r in rows)
-        config = GuildConfig(guild_id, channels)
-        if row is not None:
-            config = GuildConfig(guild_id, channels, row[0], row[1], bool(row[2]))
         if current:
             self._config_cache[guild_id] = config
         return config
 
+    async def _read_guild_config(self, guild_id: int) -> GuildConfig:
+        row = await self.backend.fetchrow(
+            "SELECT cooldown_per_minute, feedback_log_channel_id, log_unanswered FROM guild_config WHERE guild_id = ?",
+            guild_id,
+        )
+        rows = await self.backend.fetch("SELECT channel_id FROM ask_channel WHERE guild_id = ?", guild_id)
+        channels = frozenset(r[0] for r in rows)
+        if row is None:
+            return GuildConfig(guild_id, channels)
+        return GuildConfig(guild_id, channels, row[0], row[1], bool(row[2]))
+
+    @_guarded
     async def _set_guild_value(self, guild_id: int, column: str, value: int | None) -> None:
         if column not in {"cooldown_per_minute", "feedback_log_channel_id", "log_unanswered"}:
             raise ValueError(column)
@@ -194,6 +276,7 @@ class Database:
         )
         self._forget_config(guild_id)
 
+    @_guarded
     async def add_ask_channel(self, guild_id: int, channel_id: int) -> bool:
         """Returns False if it already was an ask channel."""
         added = await self.backend.execute(
@@ -202,6 +285,7 @@ class Database:
         self._forget_config(guild_id)
         return added > 0
 
+    @_guarded
     async def remove_ask_channel(self, guild_id: int, channel_id: int) -> bool:
         removed = await self.backend.execute(
             "DELETE FROM ask_channel WHERE guild_id = ? AND channel_id = ?", guild_id, channel_id
@@ -220,19 +304,14 @@ class Database:
 
     # -- explainers ---------------------------------------------------------------------------------
 
+    @_guarded
     async def add_explainer(
         self, *, message_id: int, guild_id: int, channel_id: int, entry_id: str, fingerprint: str, pinned: bool
     ) -> None:
         """Records a posted explainer (replacing any record of the same message)."""
-        await self.backend.execute(
-            "INSERT INTO explainer (message_id, guild_id, channel_id, entry_id, fingerprint, pinned, posted_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (message_id) DO UPDATE SET guild_id = excluded.guild_id, channel_id = excluded.channel_id,"
-            " entry_id = excluded.entry_id, fingerprint = excluded.fingerprint, pinned = excluded.pinned,"
-            " posted_at = excluded.posted_at, refreshed_at = NULL",
-            message_id, guild_id, channel_id, entry_id, fingerprint, int(pinned), _now(),
-        )
+        await _upsert_explainer(self.backend, message_id, guild_id, channel_id, entry_id, fingerprint, pinned)
 
+    @_guarded
     async def explainers(self, guild_id: int | None = None) -> list[ExplainerRecord]:
         query = "SELECT message_id, guild_id, channel_id, entry_id, fingerprint, pinned, posted_at FROM explainer"
         params: tuple[int, ...] = ()
@@ -242,11 +321,13 @@ class Database:
         rows = await self.backend.fetch(query + " ORDER BY posted_at, message_id", *params)
         return [ExplainerRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
 
+    @_guarded
     async def update_explainer_fingerprint(self, message_id: int, fingerprint: str) -> None:
         await self.backend.execute(
-            "UPDATE explainer SET fingerprint = ?, refreshed_at = ? WHERE message_id = ?", fingerprint, _now(), message_id
+            "UPDATE explainer SET fingerprint = ?, refreshed_at = ? WHERE message_id = ?", fingerprint, now_iso(), message_id
         )
 
+    @_guarded
     async def remove_explainer(self, message_id: int) -> ExplainerRecord | None:
         row = await self.backend.execute_returning(
             "DELETE FROM explainer WHERE message_id = ?"
@@ -257,18 +338,79 @@ class Database:
             return None
         return ExplainerRecord(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6])
 
+    @_guarded
+    async def begin_explainer(self, *, guild_id: int, channel_id: int, entry_id: str, pinned: bool) -> int:
+        """Records an explainer about to be posted (before anything is sent); returns the pending record's id."""
+        row = await self.backend.execute_returning(
+            "INSERT INTO explainer_pending (guild_id, channel_id, entry_id, pinned, created_at) VALUES (?, ?, ?, ?, ?)"
+            " RETURNING id",
+            guild_id, channel_id, entry_id, int(pinned), now_iso(),
+        )
+        assert row is not None
+        return int(row[0])
+
+    @_guarded
+    async def note_pending_message(self, pending_id: int, message_id: int) -> None:
+        """The card of a pending explainer was sent as `message_id` (so start-up finds it even if it is not pinned)."""
+        await self.backend.execute("UPDATE explainer_pending SET message_id = ? WHERE id = ?", message_id, pending_id)
+
+    @_guarded
+    async def complete_explainer(
+        self, pending_id: int, *, message_id: int, fingerprint: str, pinned: bool | None = None
+    ) -> None:
+        """The pending explainer's card is posted (and pinned if asked): it becomes an explainer record, atomically.
+        `pinned` overrides what the pending record asked for (start-up records a card as it finds it)."""
+        async with self.backend.transaction() as tx:
+            row = await tx.fetchrow(
+                "SELECT guild_id, channel_id, entry_id, pinned FROM explainer_pending WHERE id = ?", pending_id
+            )
+            if row is None:
+                raise LookupError(f"no pending explainer {pending_id}")
+            was_pinned = bool(row[3]) if pinned is None else pinned
+            await _upsert_explainer(tx, message_id, int(row[0]), int(row[1]), str(row[2]), fingerprint, was_pinned)
+            await tx.execute("DELETE FROM explainer_pending WHERE id = ?", pending_id)
+
+    @_guarded
+    async def discard_pending_explainer(self, pending_id: int) -> None:
+        await self.backend.execute("DELETE FROM explainer_pending WHERE id = ?", pending_id)
+
+    @_guarded
+    async def pending_explainers(self, *, created_before: str | None = None) -> list[PendingExplainer]:
+        """Explainers recorded as about to be posted and never completed (a crash or an outage in between)."""
+        query = "SELECT id, guild_id, channel_id, entry_id, pinned, message_id, created_at FROM explainer_pending"
+        params: tuple[str, ...] = ()
+        if created_before is not None:
+            query += " WHERE created_at <= ?"
+            params = (created_before,)
+        rows = await self.backend.fetch(query + " ORDER BY id", *params)
+        return [PendingExplainer(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows]
+
     # -- feedback -----------------------------------------------------------------------------------
 
     async def add_feedback(self, *, guild_id: int | None, entry_id: str, question: str, helpful: bool) -> int:
-        row = await self.backend.execute_returning(
-            "INSERT INTO feedback (guild_id, entry_id, question, helpful, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-            guild_id, entry_id, clean_text(question), int(helpful), _now(),
-        )
-        return int(row[0]) if row else 0
+        """Records a vote and returns its id; best effort: 0 when storage is down (the click still gets its thanks)."""
+
+        async def write() -> int:
+            row = await self.backend.execute_returning(
+                "INSERT INTO feedback (guild_id, entry_id, question, helpful, created_at) VALUES (?, ?, ?, ?, ?)"
+                " RETURNING id",
+                guild_id, entry_id, clean_text(question), int(helpful), now_iso(),
+            )
+            return int(row[0]) if row else 0
+
+        return await self.guard.best_effort("add_feedback", write, 0)
 
     async def set_feedback_reason(self, feedback_id: int, reason: str) -> None:
-        await self.backend.execute("UPDATE feedback SET reason = ? WHERE id = ?", clean_text(reason), feedback_id)
+        """Best effort, like the vote itself."""
+        if feedback_id <= 0:
+            return  # the vote was not stored, so there is nothing to attach the reason to
 
+        async def write() -> None:
+            await self.backend.execute("UPDATE feedback SET reason = ? WHERE id = ?", clean_text(reason), feedback_id)
+
+        await self.guard.best_effort("set_feedback_reason", write, None)
+
+    @_guarded
     async def feedback_counts(self, entry_id: str) -> tuple[int, int]:
         """(helpful, not helpful) votes for an entry."""
         row = await self.backend.fetchrow(
@@ -278,15 +420,26 @@ class Database:
 
     # -- unanswered questions -----------------------------------------------------------------------
 
-    async def log_unanswered(self, question: str) -> None:
-        await self.backend.execute(
-            "INSERT INTO unanswered (question, asked_at) VALUES (?, ?)", clean_text(question.strip()), _now()
-        )
+    async def log_unanswered(self, question: str, *, guild_id: int | None = None) -> bool:
+        """Keeps a question the knowledge base did not cover, unless the guild turned the log off. Best effort: a
+        database outage is logged and counted, never raised (the asker already has their answer). True if stored."""
 
+        async def write() -> bool:
+            if guild_id is not None and not (await self.guild_config(guild_id)).log_unanswered:
+                return False
+            await self.backend.execute(
+                "INSERT INTO unanswered (question, asked_at) VALUES (?, ?)", clean_text(question.strip()), now_iso()
+            )
+            return True
+
+        return await self.guard.best_effort("log_unanswered", write, False)
+
+    @_guarded
     async def unanswered_count(self) -> int:
         row = await self.backend.fetchrow("SELECT COUNT(*) FROM unanswered")
         return int(row[0]) if row else 0
 
+    @_guarded
     async def gaps(self, limit: int = 10) -> GapReport:
         """The most frequent unanswered questions and the entries with the most "Not helpful" votes."""
         rows = await self.backend.fetch(

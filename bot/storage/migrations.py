@@ -52,4 +52,21 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        """
+        -- An explainer is recorded here before its card is posted, so a card is never out in the channel (and
+        -- pinned) without a record: the record moves to explainer once the card is posted, or is cleaned up.
+        CREATE TABLE explainer_pending (
+            id {serial_pk},
+            guild_id {bigint} NOT NULL,
+            channel_id {bigint} NOT NULL,
+            entry_id TEXT NOT NULL,
+            pinned INTEGER NOT NULL,
+            message_id {bigint},                     -- once the card is sent
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX explainer_pending_guild ON explainer_pending (guild_id);
+        """,
+    ),
 ]

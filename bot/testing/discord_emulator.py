@@ -1327,6 +1327,18 @@ class DiscordEmulator:
         channel_id = self.channel_id(where)
         self.pins.setdefault(channel_id, []).extend(self.new_id() for _ in range(count))
 
+    def pinned_message_ids(self, where: str | int) -> list[int]:
+        """The ids of the messages pinned in a channel, oldest pin first."""
+        return list(self.pins.get(self.channel_id(where), []))
+
+    def add_pinned_bot_message(self, where: str | int, body: dict[str, Any]) -> dict[str, Any]:
+        """A message of the bot's, already pinned, as an earlier run of the bot might have left it."""
+        channel_id = self.channel_id(where)
+        message = self.new_message(channel_id, self.bot_user, body)
+        message["pinned"] = True
+        self.pins.setdefault(channel_id, []).append(int(message["id"]))
+        return message
+
     async def _get_pins(self, request: web.Request) -> web.Response:
         channel_id = int(request.match_info["channel_id"])
         items = [

@@ -138,3 +138,14 @@ async def test_one_log_line_per_question_with_latency_and_outcome(emulator, sett
     [record] = [r for r in caplog.records if getattr(r, "fields", {}).get("event") == "question"]
     assert record.fields["outcome"] == "answered" and record.fields["latency_ms"] >= 0
     assert ("user_id" in record.fields) is log_user_ids
+
+
+async def test_unreachable_database_at_start_up_is_reported_as_the_database(emulator, settings, caplog):
+    """A DATABASE_URL nobody listens on stops start-up with a message naming the database, never "cannot reach Discord"."""
+    settings = dataclasses.replace(settings, health_port=-1, database_url="postgresql://flx:s3cret@127.0.0.1:1/flx")
+    caplog.set_level("ERROR", logger="bot.discord_app.runner")
+    with emulator.patch_discord():
+        assert await serve(settings, client=LawBot(settings, guild_ready_timeout=0.05)) == 1
+    [record] = [r for r in caplog.records if r.name == "bot.discord_app.runner" and r.levelname == "ERROR"]
+    message = record.getMessage()
+    assert "PostgreSQL at 127.0.0.1:1/flx" in message and "Discord" not in message and "s3cret" not in message

@@ -23,6 +23,7 @@ from bot.lru import LRUCache
 from bot.render.discord import clip
 from bot.render.pictures.attach import attach
 from bot.render.pictures.cache import chart_for_entry
+from bot.storage import StorageUnavailable
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
@@ -133,9 +134,7 @@ def log_question(bot: LawBot, answer: Answer, seconds: float, *, user_id: int, g
 async def log_unanswered(bot: LawBot, guild_id: int | None, question: str) -> None:
     if bot.db is None:
         return
-    if guild_id is not None and not (await bot.db.guild_config(guild_id)).log_unanswered:
-        return
-    await bot.db.log_unanswered(question)
+    await bot.db.log_unanswered(question, guild_id=guild_id)  # best effort: a storage outage never fails the answer
 
 
 class Ask(commands.Cog):
@@ -236,7 +235,10 @@ class Ask(commands.Cog):
     async def _is_ask_channel(self, message: discord.Message) -> bool:
         if message.guild is None or self.bot.db is None:
             return False
-        config = await self.bot.db.guild_config(message.guild.id)
+        try:
+            config = await self.bot.db.guild_config(message.guild.id)
+        except StorageUnavailable:
+            return False  # storage is down: answer mentions and replies only, until it is back
         return message.channel.id in config.ask_channel_ids
 
     async def _answer_message(self, message: discord.Message, *, context: str | None) -> None:

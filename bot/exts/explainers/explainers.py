@@ -12,8 +12,11 @@ from discord.ext import commands
 from bot.discord_app.checks import GuardedGroupCog, UserFacingError
 from bot.discord_app.messages import NO_MENTIONS, send_kwargs
 from bot.exts.explain.lookup import resolve_topic, topic_choices
+from bot.exts.explainers._reconcile import reconcile_explainers
 from bot.render.discord import clip, render_answer
 from bot.render.pictures.attach import attach
+from bot.storage import StorageUnavailable
+from bot.storage.database import now_iso
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
@@ -33,6 +36,11 @@ def _jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
 class Explainers(GuardedGroupCog, group_name="explainer", group_description="Post and manage pinned explainer cards"):
     required_permissions: ClassVar[dict[str, bool]] = {"manage_messages": True}
 
+    def __init__(self, bot: LawBot) -> None:
+        super().__init__(bot)
+        # Pending records older than this process are left-overs of an earlier run (newer ones may be in flight).
+        self.started_at = now_iso()
+
     @app_commands.command(name="post", description="Post the explainer card for a topic in this channel")
     @app_commands.describe(topic="Start typing a topic", pin="Pin the card (default: yes)")
     async def post(self, interaction: discord.Interaction, topic: str, pin: bool = True) -> None:
@@ -47,32 +55,60 @@ class Explainers(GuardedGroupCog, group_name="explainer", group_description="Pos
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         answer = self.bot.engine.explain(entry_id)
+        database = self.bot.database
+        # Recorded before anything is sent, so a card is never out (and pinned) without a record. With storage
+        # down this raises StorageUnavailable and nothing is posted; a retry then cannot pin a duplicate.
+        pending = await database.begin_explainer(
+            guild_id=interaction.guild_id or 0, channel_id=channel.id, entry_id=entry_id, pinned=pin
+        )
         kwargs = send_kwargs(render_answer(answer))
         if entry_id in self.bot.engine.kb.ladders:  # a ladder's card carries its diagram
             kwargs = await attach(self.bot, kwargs, "ladder", entry_id)
-        message = await channel.send(**kwargs)
+        try:
+            message = await channel.send(**kwargs)
+        except BaseException:
+            await self._discard_pending(pending)
+            raise
         self.bot.answer_log.remember(message.id, answer.question, entry_id)
-        if pin:
-            problem = await self._pin(message)
-            if problem is not None:
-                # Nothing half-done: take the card down again and say why.
-                await message.delete()
-                await interaction.followup.send(problem, ephemeral=True, allowed_mentions=NO_MENTIONS)
-                return
-        await self.bot.database.add_explainer(
-            message_id=message.id,
-            guild_id=interaction.guild_id or 0,
-            channel_id=channel.id,
-            entry_id=entry_id,
-            fingerprint=self.bot.engine.entry_fingerprint(entry_id) or "",
-            pinned=pin,
-        )
+        try:
+            await database.note_pending_message(pending, message.id)
+            if pin:
+                problem = await self._pin(message)
+                if problem is not None:
+                    # Nothing half-done: take the card down again and say why.
+                    await message.delete()
+                    await self._discard_pending(pending)
+                    await interaction.followup.send(problem, ephemeral=True, allowed_mentions=NO_MENTIONS)
+                    return
+            await database.complete_explainer(
+                pending, message_id=message.id, fingerprint=self.bot.engine.entry_fingerprint(entry_id) or ""
+            )
+        except StorageUnavailable:
+            await self._undo_post(message, pending)
+            raise
         done = "Posted and pinned" if pin else "Posted"
         await interaction.followup.send(
             f"{done} the explainer for **{answer.title}**. It will be updated when the knowledge base changes.",
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
+
+    async def _undo_post(self, message: discord.Message, pending: int) -> None:
+        """Storage failed after the card went out: take it down (deleting also unpins it), so no card is left that
+        the bot cannot list, remove or refresh. Whatever cannot be undone now, start-up reconciles."""
+        try:
+            await message.delete()
+        except discord.NotFound:
+            pass
+        except discord.HTTPException:
+            log.warning("could not take down explainer %s after a storage failure; start-up will record it", message.id)
+        await self._discard_pending(pending)
+
+    async def _discard_pending(self, pending: int) -> None:
+        try:
+            await self.bot.database.discard_pending_explainer(pending)
+        except StorageUnavailable:
+            log.info("pending explainer %s left for start-up to clean up (storage unavailable)", pending)
 
     @staticmethod
     async def _pin(message: discord.Message) -> str | None:
@@ -176,7 +212,15 @@ class Explainers(GuardedGroupCog, group_name="explainer", group_description="Pos
     @commands.Cog.listener()
     async def on_startup_ready(self) -> None:
         try:
+            await reconcile_explainers(self.bot, started_at=self.started_at)
+        except StorageUnavailable as exc:
+            log.warning("could not reconcile explainers at start-up: %s", exc)
+        except Exception:
+            log.exception("reconciling explainers at start-up failed")
+        try:
             await self.refresh_explainers()
+        except StorageUnavailable as exc:
+            log.warning("could not refresh explainers at start-up: %s", exc)
         except Exception:
             log.exception("refreshing explainers at start-up failed")
 

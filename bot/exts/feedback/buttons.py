@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.discord_app.errors import reports_errors
 from bot.discord_app.messages import NO_MENTIONS, send_kwargs
 from bot.render.discord import HELPFUL, MORE, NOT_HELPFUL, TOPIC, escape_markdown, render_answer, render_more_sources
+from bot.storage import StorageUnavailable
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
@@ -170,7 +171,11 @@ async def post_to_feedback_log(bot: LawBot, guild_id: int | None, line: str) -> 
     """Mirror feedback into the guild's feedback-log channel, if one is configured (best effort)."""
     if guild_id is None or bot.db is None:
         return
-    channel_id = (await bot.db.guild_config(guild_id)).feedback_log_channel_id
+    try:
+        channel_id = (await bot.db.guild_config(guild_id)).feedback_log_channel_id
+    except StorageUnavailable:
+        log.warning("feedback not mirrored to the feedback log: storage unavailable")
+        return
     if channel_id is None:
         return
     try:
