@@ -153,10 +153,13 @@ def render_ladder_step(ladder: Entry, step_index: int, sources: dict) -> dict:
         {"name": "Who can act", "value": clip(step.who, FIELD_VALUE_MAX), "inline": False},
         {"name": "What happens", "value": clip(step.what, FIELD_VALUE_MAX), "inline": False},
         {"name": "Time limits", "value": clip(step.time_limits, FIELD_VALUE_MAX), "inline": True},
-        {"name": "Precedent", "value": clip(step.precedent, FIELD_VALUE_MAX), "inline": True},
     ]
+    if step.precedent:
+        fields.append({"name": "Precedent", "value": clip(step.precedent, FIELD_VALUE_MAX), "inline": True})
     if step.status:
         fields.append({"name": "Where things stand", "value": clip(step.status, FIELD_VALUE_MAX), "inline": False})
+    if step.note:
+        fields.append({"name": "Note", "value": clip(step.note, FIELD_VALUE_MAX), "inline": False})
     if source:
         date = f" ({source.date_label})" if source.date_label else ""
         citation = f"[{source.label}, {step.pinpoint}]({source.url}){date}"
