@@ -415,11 +415,10 @@ class _Validator:
             except re.error as exc:
                 self.problem(file, item.key_lines["literal_patterns"], ident, f"literal pattern {pattern!r} is not a regex: {exc}")
                 patterns = ()
-            else:
-                if re.search(pattern, wording, flags=re.IGNORECASE) is None:
-                    # A pattern that misses the value itself would never catch a copy of it.
-                    self.problem(file, item.key_lines["literal_patterns"], ident,
-                                 f"literal pattern {pattern!r} does not match the value's own wording")
+                break
+        if patterns and not any(re.search(p, wording, flags=re.IGNORECASE) for p in patterns):
+            # Patterns that all miss the value itself would never catch a copy of it.
+            self.problem(file, item.key_lines["literal_patterns"], ident, "no literal pattern matches the value's own wording")
         as_of = self.day(item, "as_of", file, ident)
         self.values[ident] = Value(
             id=ident, value=wording, as_of=as_of or date.min, source_id=source_id, review_every=review_every,

@@ -16,6 +16,7 @@ from bot.engine.answer import (
     Citation,
     Topic,
     make_citation,
+    secondary_publishers,
 )
 from bot.engine.loader import load_knowledge_base
 from bot.engine.models import Entry, KnowledgeBase
@@ -203,6 +204,9 @@ class Engine:
     def _answer(self, question: str, entry: Entry, citations: list[Citation], confidence: float,
                 result: SearchResult | None, *, title: str | None = None, lead: str | None = None) -> Answer:
         related = self._related.get(entry.id, ())
+        shown = tuple(citations[: self.max_excerpts])
+        publishers = secondary_publishers(shown)
+        attribution = self.prompts.render("reported", publishers=" and ".join(publishers)) if publishers else ""
         return Answer(
             question=question,
             answered=True,
@@ -217,6 +221,8 @@ class Engine:
             disclaimer=self.prompts.disclaimer,
             related=related,
             suggestions=(),
+            notes=entry.notes(),
+            attribution=attribution,
         )
 
     def _not_covered(self, question: str, result: SearchResult | None) -> Answer:

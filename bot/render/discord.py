@@ -91,9 +91,12 @@ def topic_buttons(topics: tuple[Topic, ...] | list[Topic]) -> list[dict]:
 
 def answer_embed(answer: Answer, citations: tuple[Citation, ...] | None = None) -> dict:
     citations = answer.citations if citations is None else citations
-    description = clip(answer.lead, 1200)
+    lead = f"{answer.lead} *{answer.attribution}*" if answer.attribution else answer.lead
+    description = clip(lead, 1200)
     if citations:
         description += "\n\n" + "\n\n".join(_excerpt_block(c) for c in citations)
+    if answer.notes:
+        description += "\n\n" + "\n".join(clip(f"**Note:** {note}", 600) for note in answer.notes)
     embed = {
         "type": "rich",
         "title": clip(answer.title, TITLE_MAX),

@@ -31,4 +31,6 @@ def answer_to_dict(answer: Answer) -> dict:
         "entry_id": answer.entry_id,
         "last_reviewed": answer.last_reviewed,
         "disclaimer": answer.disclaimer,
+        "notes": list(answer.notes),  # curators' notes: never attributed to a source
+        "attribution": answer.attribution,
     }
