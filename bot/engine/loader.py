@@ -37,7 +37,7 @@ SOURCE_KEYS = {"id", "title", "short", "citation", "publisher", "kind", "url", "
 SOURCE_REQUIRED = ("id", "title", "citation", "publisher", "kind", "url", "date", "standing")
 ENTRY_KEYS = {
     "id", "title", "area", "aliases", "questions", "summary", "excerpts", "related", "last_reviewed",
-    "event_date", "as_of",
+    "event_date", "as_of", "conditions",
 }
 ENTRY_REQUIRED = ("id", "title", "area", "questions", "summary", "last_reviewed")
 LADDER_KEYS = (ENTRY_KEYS - {"excerpts"}) | {"steps"}
@@ -350,10 +350,11 @@ class _Validator:
             event_date=event_date,
             event_label=event_label,
             as_of=self.day(item, "as_of", file, ident, required=False),
+            conditions=self.texts(item, "conditions", file, ident),
             file=file,
             line=item.line,
         )
-        self._lines[ident] = {key: item.key_lines.get(key, item.line) for key in ("title", "summary")}
+        self._lines[ident] = {key: item.key_lines.get(key, item.line) for key in ("title", "summary", "conditions")}
 
     def synonym_groups(self, value, file: str, line: int) -> None:
         if not isinstance(value, list):
@@ -453,6 +454,11 @@ class _Validator:
                 )
                 for step in entry.steps
             )
+            for condition in entry.conditions:
+                missing = [w for w in _key_words(condition) if w not in summary.lower()]
+                if missing:
+                    self.problem(entry.file, lines.get("conditions", entry.line), ident,
+                                 f"summary omits the condition {condition!r} (missing: {', '.join(missing)})")
             stamps = tuple(self.values[n].stamp() for n in used)
             self.entries[ident] = replace(entry, title=title, summary=summary, excerpts=excerpts, steps=steps,
                                           value_stamps=stamps)
@@ -539,6 +545,11 @@ class _Validator:
                 self.problem(file, line, ident, "entry lists itself as related")
             elif target not in self.entries:
                 self.problem(file, line, ident, f"related id '{target}' does not exist")
+
+
+def _key_words(condition: str) -> list[str]:
+    """The words of a condition that carry its meaning (four letters or more)."""
+    return [w for w in re.findall(r"[a-z0-9()]+", condition.lower()) if len(w) >= 4]
 
 
 def _display(path: Path, kb_dir: Path) -> str:

@@ -104,6 +104,8 @@ class Entry:
     event_date: date | None = None
     event_label: str = ""  # event_date as written (a month when no day is known)
     as_of: date | None = None
+    # Cumulative conditions or steps the entry holds: the summary states every one, and answers never cut its excerpts.
+    conditions: tuple[str, ...] = ()
     # The registry values this entry's text uses, as "name=value@as_of": part of the fingerprint, so a changed
     # value refreshes every explainer that shows it even when the wording around it stays the same.
     value_stamps: tuple[str, ...] = ()
