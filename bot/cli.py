@@ -68,7 +68,7 @@ def cmd_chat(args, settings: Settings) -> int:
 
 
 def cmd_kb(args, settings: Settings) -> int:
-    from bot.engine import validate
+    from bot.engine import registry, validate
 
     kb, problems = validate(settings.kb_dir)
     if args.kb_command == "check":
@@ -104,6 +104,11 @@ def cmd_kb(args, settings: Settings) -> int:
     if args.verbose:
         for ident in no_quote:
             print(f"  {ident}")
+    overdue = registry.overdue(kb.values, today)
+    print(f"registry values: {len(kb.values)}; past their review interval: {len(overdue)}")
+    for value in overdue:
+        print(f"  {value.id}: as of {value.as_of.isoformat()}, review was due {value.review_due().isoformat()} "
+              f"(every {value.review_every} days)")
     if problems:
         print(f"warning: {len(problems)} validation problem(s); run `kb check`", file=sys.stderr)
     return 1 if problems else 0

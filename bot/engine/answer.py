@@ -31,6 +31,8 @@ class Citation:
     date: str
     score: float
     quote: bool
+    publisher: str = ""
+    secondary: bool = False  # the source is a report by someone other than the authority (standing: secondary)
 
     def label(self) -> str:
         """'UFLPA, § 3(a)'; just the title when the pinpoint would only repeat it."""
@@ -82,6 +84,15 @@ class Answer:
     confidence_label: str = ""  # high / medium / low, from the calibrated confidence
     message: str = ""  # the full reply when not answered (not covered, empty, too long)
     extras: dict = field(default_factory=dict, compare=False)
+    notes: tuple[str, ...] = ()  # the curators' notes: shown as "Note:", never numbered or attributed to a source
+    attribution: str = ""  # "As reported by ..." when every citation shown rests on a secondary source
+
+
+def secondary_publishers(citations) -> tuple[str, ...]:
+    """The publishers to name when every citation rests on a secondary source (none otherwise)."""
+    if not citations or not all(c.secondary for c in citations):
+        return ()
+    return tuple(dict.fromkeys(c.publisher for c in citations if c.publisher))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -138,7 +149,8 @@ def make_citation(kb: KnowledgeBase, entry: Entry, excerpt: Excerpt, rank: int, 
         rank=rank,
         entry_id=entry.id,
         title=entry.title,
-        excerpt=trim_excerpt(excerpt.text, query_terms),
+        # An entry of cumulative conditions is never cut: dropping one would misstate what the law requires.
+        excerpt=excerpt.text if entry.conditions else trim_excerpt(excerpt.text, query_terms),
         source_id=source.id,
         source_title=source.label,
         source_citation=source.citation,
@@ -147,6 +159,8 @@ def make_citation(kb: KnowledgeBase, entry: Entry, excerpt: Excerpt, rank: int, 
         date=source.date_label or _iso(source.date),
         score=round(score, 4),
         quote=excerpt.quote,
+        publisher=source.publisher,
+        secondary=source.secondary,
     )
 
 

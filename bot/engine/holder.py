@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.engine.loader import KnowledgeBaseError
 from bot.engine.prompts import PromptError
+from bot.engine.registry import ValueChange, value_changes
 from bot.engine.service import Engine
 
 
@@ -22,6 +23,8 @@ class ReloadResult:
     changed: frozenset[str] = field(default_factory=frozenset)  # entries added or edited
     removed: frozenset[str] = field(default_factory=frozenset)
     entries: int = 0
+    # Registry values edited by this reload, old -> new, with the entries that use each (for announcements).
+    values: tuple[ValueChange, ...] = ()
 
 
 class EngineHolder:
@@ -48,4 +51,6 @@ class EngineHolder:
             )
             removed = frozenset(set(old.kb.entries) - set(new.kb.entries))
             self._engine = new  # one reference assignment: readers see the old or the new, never a mix
-            return ReloadResult(True, (), changed, removed, len(new.kb.entries))
+            # Entry fingerprints include the values each entry uses, so every entry using a changed value is in
+            # `changed` even where the wording around the value stayed the same.
+            return ReloadResult(True, (), changed, removed, len(new.kb.entries), value_changes(old.kb, new.kb))

@@ -7,31 +7,47 @@ a YAML loader that remembers where every mapping and key started.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import yaml
 
-from bot.engine.models import AREAS, SOURCE_KINDS, Entry, Excerpt, KnowledgeBase, Source, Step
+from bot.engine import provenance, registry
+from bot.engine.models import (
+    AREAS,
+    EXCERPT_KINDS,
+    SOURCE_KINDS,
+    SOURCE_STANDINGS,
+    VALUE_STATUSES,
+    Entry,
+    Excerpt,
+    KnowledgeBase,
+    Source,
+    Step,
+    Value,
+)
 from bot.engine.series import Series, read_series
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 
-SOURCE_KEYS = {"id", "title", "short", "citation", "publisher", "kind", "url", "date", "effective", "aliases"}
-SOURCE_REQUIRED = ("id", "title", "citation", "publisher", "kind", "url", "date")
+SOURCE_KEYS = {"id", "title", "short", "citation", "publisher", "kind", "url", "date", "effective", "aliases", "standing",
+               "updated"}
+SOURCE_REQUIRED = ("id", "title", "citation", "publisher", "kind", "url", "date", "standing")
 ENTRY_KEYS = {
     "id", "title", "area", "aliases", "questions", "summary", "excerpts", "related", "last_reviewed",
-    "event_date", "as_of",
+    "event_date", "as_of", "conditions",
 }
 ENTRY_REQUIRED = ("id", "title", "area", "questions", "summary", "last_reviewed")
 LADDER_KEYS = (ENTRY_KEYS - {"excerpts"}) | {"steps"}
-EXCERPT_KEYS = {"text", "source", "pinpoint", "quote"}
-STEP_KEYS = {"title", "who", "what", "time_limits", "precedent", "source", "pinpoint", "status", "branches", "reached"}
-STEP_REQUIRED = ("title", "who", "what", "time_limits", "precedent", "source", "pinpoint")
-TOP_KEYS = {"sources", "entries", "ladders", "synonyms", "series"}
+EXCERPT_KEYS = {"text", "source", "pinpoint", "kind", "quote"}  # `quote: true|false` is the older spelling of kind
+STEP_KEYS = {"title", "who", "what", "time_limits", "precedent", "source", "pinpoint", "status", "note", "branches", "reached"}
+VALUE_KEYS = {"id", "value", "as_of", "since", "source", "review_every", "status", "reported_by", "literal_patterns",
+              "description"}
+STEP_REQUIRED = ("title", "who", "what", "time_limits", "source", "pinpoint")
+TOP_KEYS = {"sources", "entries", "ladders", "synonyms", "values", "series"}
 
 
 @dataclass(frozen=True)
@@ -113,6 +129,8 @@ class _Validator:
         # Cross-references are checked after every file is read, so order of files never matters.
         self._source_refs: list[tuple[str, int, str, str]] = []
         self._related_refs: list[tuple[str, int, str, str]] = []
+        self.values: dict[str, Value] = {}
+        self._lines: dict[str, dict[str, int]] = {}  # entry id -> line of its title and summary
 
     def problem(self, file: str, line: int, entry_id: str, message: str) -> None:
         self.problems.append(Problem(file, line, entry_id, message))
@@ -213,6 +231,10 @@ class _Validator:
         if url and not url.startswith("https://"):
             self.problem(file, item.key_lines["url"], ident, f"url must be an https link, got {url!r}")
         citation = self.text(item, "citation", file, ident)
+        standing = self.text(item, "standing", file, ident)
+        if standing and standing not in SOURCE_STANDINGS:
+            self.problem(file, item.key_lines["standing"], ident,
+                         f"standing '{standing}' is not one of {', '.join(SOURCE_STANDINGS)}")
         source_date, date_label = self.partial_day(item, "date", file, ident)
         source = Source(
             id=ident,
@@ -226,19 +248,43 @@ class _Validator:
             short=self.text(item, "short", file, ident, required=False),
             effective=self.day(item, "effective", file, ident, required=False),
             aliases=self.texts(item, "aliases", file, ident),
+            standing=standing or "official",
+            updated=self.day(item, "updated", file, ident, required=False),
             file=file,
             line=item.line,
         )
         self.sources[ident] = source
 
-    def excerpt(self, item, file: str, ident: str) -> Excerpt | None:
-        if not isinstance(item, LinedDict):
-            self.problem(file, 0, ident, "each excerpt must be a mapping with text, source, pinpoint, quote")
-            return None
-        self.unknown_keys(item, EXCERPT_KEYS, file, ident, "excerpt")
+    def excerpt_kind(self, item: LinedDict, file: str, ident: str) -> str:
+        """quote | paraphrase | note; `quote: true|false` (the older spelling) still means quote or paraphrase."""
+        if "kind" in item:
+            if "quote" in item:
+                self.problem(file, item.key_lines["quote"], ident, "excerpt has both 'kind' and 'quote'; keep only 'kind'")
+            kind = item["kind"]
+            if kind not in EXCERPT_KINDS:
+                self.problem(file, item.key_lines["kind"], ident,
+                             f"excerpt kind {kind!r} is not one of {', '.join(EXCERPT_KINDS)}")
+                return "paraphrase"
+            return kind
         quote = item.get("quote")
         if not isinstance(quote, bool):
-            self.problem(file, item.key_lines.get("quote", item.line), ident, "excerpt 'quote' must be true or false")
+            self.problem(file, item.key_lines.get("quote", item.line), ident,
+                         f"excerpt needs 'kind' ({', '.join(EXCERPT_KINDS)})")
+        return "quote" if quote is True else "paraphrase"
+
+    def excerpt(self, item, file: str, ident: str) -> Excerpt | None:
+        if not isinstance(item, LinedDict):
+            self.problem(file, 0, ident, "each excerpt must be a mapping with text, kind, source, pinpoint")
+            return None
+        self.unknown_keys(item, EXCERPT_KEYS, file, ident, "excerpt")
+        kind = self.excerpt_kind(item, file, ident)
+        if kind == "note":
+            # A note is the curators' own remark: it names no source, so it can never be attributed to one.
+            for key in ("source", "pinpoint"):
+                if key in item:
+                    self.problem(file, item.key_lines[key], ident, f"a note has no '{key}' (it is never attributed)")
+            return Excerpt(text=self.text(item, "text", file, ident), source_id="", pinpoint="", kind="note",
+                           line=item.line)
         source_id = self.text(item, "source", file, ident)
         if source_id:
             self._source_refs.append((file, item.key_lines["source"], ident, source_id))
@@ -246,8 +292,8 @@ class _Validator:
             text=self.text(item, "text", file, ident),
             source_id=source_id,
             pinpoint=self.text(item, "pinpoint", file, ident),
-            quote=bool(quote),
-            line=item.line,
+            kind=kind,
+            line=item.key_lines.get("text", item.line),
         )
 
     def step(self, item, file: str, ident: str) -> Step | None:
@@ -259,13 +305,15 @@ class _Validator:
         reached = item.get("reached", True)
         if not isinstance(reached, bool):
             self.problem(file, item.key_lines["reached"], ident, "step 'reached' must be true or false")
+        values["precedent"] = self.text(item, "precedent", file, ident, required=False)
         if values["source"]:
             self._source_refs.append((file, item.key_lines["source"], ident, values["source"]))
         return Step(
             title=values["title"], who=values["who"], what=values["what"], time_limits=values["time_limits"],
             precedent=values["precedent"], source_id=values["source"], pinpoint=values["pinpoint"],
             status=self.text(item, "status", file, ident, required=False),
-            branches=self.texts(item, "branches", file, ident), reached=reached is not False, line=item.line,
+            branches=self.texts(item, "branches", file, ident), reached=reached is not False,
+            note=self.text(item, "note", file, ident, required=False), line=item.line,
         )
 
     def entry(self, item: LinedDict, file: str, ladder: bool) -> None:
@@ -288,6 +336,8 @@ class _Validator:
             steps = tuple(s for s in (self.step(x, file, ident) for x in raw) if s)
         else:
             excerpts = tuple(e for e in (self.excerpt(x, file, ident) for x in raw) if e)
+            if excerpts and all(e.is_note for e in excerpts):
+                self.problem(file, item.key_lines["excerpts"], ident, "needs at least one sourced excerpt (only notes)")
         related = self.texts(item, "related", file, ident)
         for target in related:
             self._related_refs.append((file, item.key_lines["related"], ident, target))
@@ -306,9 +356,11 @@ class _Validator:
             event_date=event_date,
             event_label=event_label,
             as_of=self.day(item, "as_of", file, ident, required=False),
+            conditions=self.texts(item, "conditions", file, ident),
             file=file,
             line=item.line,
         )
+        self._lines[ident] = {key: item.key_lines.get(key, item.line) for key in ("title", "summary", "conditions")}
 
     def synonym_groups(self, value, file: str, line: int) -> None:
         if not isinstance(value, list):
@@ -319,6 +371,135 @@ class _Validator:
                 self.problem(file, line, "", f"synonym group {group!r} must list two or more words")
                 continue
             self.synonyms.append(tuple(w.strip() for w in group))
+
+    # -- the registry of changing values ---------------------------------------------------------
+    def value_items(self, items, file: str, line: int) -> None:
+        if not isinstance(items, list):
+            self.problem(file, line, "", "'values' must be a list")
+            return
+        for item in items:
+            if not isinstance(item, LinedDict):
+                self.problem(file, line, "", "each item under 'values' must be a mapping")
+                continue
+            self.value_item(item, file)
+
+    def value_item(self, item: LinedDict, file: str) -> None:
+        ident = item.get("id")
+        if not isinstance(ident, str) or not registry.VALUE_ID.match(ident):
+            self.problem(file, item.line, "", f"value id {ident!r} must be lowercase words joined by '_'")
+            return
+        if ident in self.values:
+            first = self.values[ident]
+            self.problem(file, item.line, ident, f"duplicate value id (first defined at {first.file}:{first.line})")
+            return
+        self.unknown_keys(item, VALUE_KEYS, file, ident, "value")
+        wording = self.text(item, "value", file, ident)
+        if registry.REFERENCE.search(wording):
+            self.problem(file, item.key_lines["value"], ident, "a value cannot refer to another value")
+        source_id = self.text(item, "source", file, ident)
+        if source_id:
+            self._source_refs.append((file, item.key_lines["source"], ident, source_id))
+        review_every = item.get("review_every")
+        if not isinstance(review_every, int) or isinstance(review_every, bool) or review_every <= 0:
+            self.problem(file, item.key_lines.get("review_every", item.line), ident,
+                         "'review_every' must be a whole number of days (e.g. 90)")
+            review_every = 0
+        status = self.text(item, "status", file, ident, required=False) or "official"
+        reported_by = self.text(item, "reported_by", file, ident, required=False)
+        if status not in VALUE_STATUSES:
+            self.problem(file, item.key_lines["status"], ident, f"status '{status}' is not one of {', '.join(VALUE_STATUSES)}")
+        elif status == "reported":
+            # A reported value is only ever stated as reported, naming who reports it.
+            if not reported_by:
+                self.problem(file, item.key_lines["status"], ident, "a reported value needs 'reported_by' (who reports it)")
+            if "reported" not in wording.lower():
+                self.problem(file, item.key_lines.get("value", item.line), ident,
+                             "a reported value's wording must say it is reported")
+        patterns = self.texts(item, "literal_patterns", file, ident)
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                self.problem(file, item.key_lines["literal_patterns"], ident, f"literal pattern {pattern!r} is not a regex: {exc}")
+                patterns = ()
+                break
+        if patterns and not any(re.search(p, wording, flags=re.IGNORECASE) for p in patterns):
+            # Patterns that all miss the value itself would never catch a copy of it.
+            self.problem(file, item.key_lines["literal_patterns"], ident, "no literal pattern matches the value's own wording")
+        as_of = self.day(item, "as_of", file, ident)
+        self.values[ident] = Value(
+            id=ident, value=wording, as_of=as_of or date.min, source_id=source_id, review_every=review_every,
+            status=status, reported_by=reported_by, since=self.day(item, "since", file, ident, required=False),
+            literal_patterns=patterns, description=self.text(item, "description", file, ident, required=False),
+            file=file, line=item.line,
+        )
+
+    def entry_texts(self) -> None:
+        """Substitute registry values into every entry, and check what the sourced texts may say."""
+        for ident, entry in list(self.entries.items()):
+            lines = self._lines.get(ident, {})
+            used: list[str] = []
+
+            def fill(text: str, line: int, source_id: str | None = None, what: str = "",
+                     entry: Entry = entry, used: list[str] = used) -> str:
+                return self.fill(entry, used, text, line, source_id, what)
+
+            title = fill(entry.title, lines.get("title", entry.line))
+            summary = fill(entry.summary, lines.get("summary", entry.line))
+            excerpts = tuple(
+                replace(x, text=fill(x.text, x.line, None if x.is_note else x.source_id, "excerpt"))
+                for x in entry.excerpts
+            )
+            steps = tuple(
+                replace(
+                    step,
+                    **{key: fill(getattr(step, key), step.line, step.source_id, f"step '{step.title}'")
+                       for key in ("title", "who", "what", "time_limits", "precedent")},
+                    status=fill(step.status, step.line),
+                    note=fill(step.note, step.line),
+                )
+                for step in entry.steps
+            )
+            for condition in entry.conditions:
+                missing = [w for w in _key_words(condition) if w not in summary.lower()]
+                if missing:
+                    self.problem(entry.file, lines.get("conditions", entry.line), ident,
+                                 f"summary omits the condition {condition!r} (missing: {', '.join(missing)})")
+            stamps = tuple(self.values[n].stamp() for n in used)
+            self.entries[ident] = replace(entry, title=title, summary=summary, excerpts=excerpts, steps=steps,
+                                          value_stamps=stamps)
+
+    def fill(self, entry: Entry, used: list[str], text: str, line: int, source_id: str | None, what: str) -> str:
+        """One text with its values substituted; records the values used and reports what is wrong."""
+        for value_id, words in registry.literal_uses(text, self.values):
+            self.problem(entry.file, line, entry.id,
+                         f"states the changing value '{value_id}' literally ({words!r}); write {{{{{value_id}}}}}")
+        result = registry.substitute(text, self.values)
+        for name in result.unknown:
+            self.problem(entry.file, line, entry.id, f"unknown value '{{{{{name}}}}}' (not in the values registry)")
+        used.extend(n for n in result.used if n not in used)
+        if source_id:
+            self.sourced_text(entry.file, line, entry.id, result.text, source_id, result.used, what)
+        return result.text
+
+    def sourced_text(self, file: str, line: int, ident: str, text: str, source_id: str, used: tuple[str, ...],
+                     what: str) -> None:
+        """Text attributed to a source may hold only what that source says."""
+        remark = provenance.note_like(text)
+        if remark:
+            self.problem(file, line, ident,
+                         f"{what} attributed to '{source_id}' contains curator wording ({remark!r}); make it a note")
+        source = self.sources.get(source_id)
+        if source is None:
+            return
+        for mention in provenance.dates_after_source(text, source):
+            self.problem(file, line, ident, f"{what} states {mention.text!r}, later than its source '{source_id}' "
+                                            f"({source.date_label}); cite a later source or make it a note")
+        for name in used:
+            value = self.values[name]
+            if value.source_id != source_id:
+                self.problem(file, line, ident, f"{what} attributed to '{source_id}' uses value '{name}', whose source "
+                                                f"is '{value.source_id}'; cite that source or say it in a note")
 
     # -- files -----------------------------------------------------------------------------------
     def file(self, path: Path) -> None:
@@ -356,6 +537,8 @@ class _Validator:
                     self.entry(item, name, ladder=(key == "ladders"))
         if "synonyms" in data:
             self.synonym_groups(data["synonyms"], name, data.key_lines["synonyms"])
+        if "values" in data:
+            self.value_items(data["values"], name, data.key_lines["values"])
         self.series_items(data.get("series"), name, data.key_lines.get("series", 1))
 
     def series_items(self, items, file: str, line: int) -> None:
@@ -386,6 +569,11 @@ class _Validator:
                 self.problem(file, line, ident, f"related id '{target}' does not exist")
 
 
+def _key_words(condition: str) -> list[str]:
+    """The words of a condition that carry its meaning (four letters or more)."""
+    return [w for w in re.findall(r"[a-z0-9()]+", condition.lower()) if len(w) >= 4]
+
+
 def _display(path: Path, kb_dir: Path) -> str:
     try:
         return str(path.relative_to(kb_dir.parent))
@@ -410,12 +598,14 @@ def validate(kb_dir: Path) -> tuple[KnowledgeBase, list[Problem]]:
     for path in files:
         validator.file(path)
     validator.cross_references()
+    validator.entry_texts()
     kb = KnowledgeBase(
         sources=validator.sources,
         entries=validator.entries,
         synonyms=tuple(validator.synonyms),
         files=tuple(_display(p, kb_dir) for p in files),
         series=validator.series,
+        values=validator.values,
     )
     return kb, validator.problems
 

@@ -24,6 +24,7 @@ TEMPLATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "empty": (frozenset(), frozenset()),
     "disclaimer": (frozenset(), frozenset()),
     "help": (frozenset({"disclaimer"}), frozenset()),
+    "reported": (frozenset({"publishers"}), frozenset({"publishers"})),
 }
 
 

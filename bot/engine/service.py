@@ -17,6 +17,7 @@ from bot.engine.answer import (
     Citation,
     Topic,
     make_citation,
+    secondary_publishers,
 )
 from bot.engine.judge import Judge, confidence_label
 from bot.engine.loader import load_knowledge_base
@@ -210,6 +211,9 @@ class Engine:
         lead = lead or entry.summary
         if label == "low":
             lead = f"{self.prompts.render('low_confidence')}\n\n{lead}"
+        shown = tuple(citations[: self.max_excerpts])
+        publishers = secondary_publishers(shown)
+        attribution = self.prompts.render("reported", publishers=" and ".join(publishers)) if publishers else ""
         return Answer(
             question=question,
             answered=True,
@@ -226,6 +230,8 @@ class Engine:
             suggestions=(),
             alternatives=self._alternatives(result),
             confidence_label=label,
+            notes=entry.notes(),
+            attribution=attribution,
         )
 
     def _alternatives(self, result: SearchResult | None) -> tuple[Alternative, ...]:

@@ -91,9 +91,12 @@ def topic_buttons(topics: tuple[Topic, ...] | list[Topic]) -> list[dict]:
 
 def answer_embed(answer: Answer, citations: tuple[Citation, ...] | None = None) -> dict:
     citations = answer.citations if citations is None else citations
-    description = clip(answer.lead, 1200)
+    lead = f"{answer.lead} *{answer.attribution}*" if answer.attribution else answer.lead
+    description = clip(lead, 1200)
     if citations:
         description += "\n\n" + "\n\n".join(_excerpt_block(c) for c in citations)
+    if answer.notes:
+        description += "\n\n" + "\n".join(clip(f"**Note:** {note}", 600) for note in answer.notes)
     embed = {
         "type": "rich",
         "title": clip(answer.title, TITLE_MAX),
@@ -174,10 +177,13 @@ def render_ladder_step(ladder: Entry, step_index: int, sources: dict, image: str
         {"name": "Who can act", "value": clip(step.who, FIELD_VALUE_MAX), "inline": False},
         {"name": "What happens", "value": clip(step.what, FIELD_VALUE_MAX), "inline": False},
         {"name": "Time limits", "value": clip(step.time_limits, FIELD_VALUE_MAX), "inline": True},
-        {"name": "Precedent", "value": clip(step.precedent, FIELD_VALUE_MAX), "inline": True},
     ]
+    if step.precedent:
+        fields.append({"name": "Precedent", "value": clip(step.precedent, FIELD_VALUE_MAX), "inline": True})
     if step.status:
         fields.append({"name": "Where things stand", "value": clip(step.status, FIELD_VALUE_MAX), "inline": False})
+    if step.note:
+        fields.append({"name": "Note", "value": clip(step.note, FIELD_VALUE_MAX), "inline": False})
     if source:
         date = f" ({source.date_label})" if source.date_label else ""
         citation = f"[{source.label}, {step.pinpoint}]({source.url}){date}"

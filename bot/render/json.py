@@ -33,4 +33,6 @@ def answer_to_dict(answer: Answer) -> dict:
         "disclaimer": answer.disclaimer,
         "alternatives": [{"entry_id": a.entry_id, "title": a.title, "score": a.score} for a in answer.alternatives],
         "confidence_label": answer.confidence_label,
+        "notes": list(answer.notes),  # curators' notes: never attributed to a source
+        "attribution": answer.attribution,
     }

@@ -81,3 +81,15 @@ def test_escape_markdown_defuses_mentions_and_markup():
     """Echoed user text cannot ping or format."""
     escaped = escape_markdown("@everyone <@&123> **bold**")
     assert "@everyone" not in escaped and "\\*\\*bold\\*\\*" in escaped
+
+
+def test_discord_answer_shows_notes_as_note_lines():
+    """Notes appear in the embed as 'Note:' lines after the numbered excerpts."""
+    from bot.engine import Engine
+    from bot.render.discord import render_answer
+    from tests.conftest import FIXTURES, ROOT
+
+    engine = Engine.load(FIXTURES / "kb_registry", ROOT / "prompts")
+    embed = render_answer(engine.explain("entity-list-total"))["embeds"][0]
+    assert "**Note:** The official Entity List page was not read for this figure." in embed["description"]
+    assert "*As reported by Trade Weekly" in embed["description"]

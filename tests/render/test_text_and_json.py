@@ -37,3 +37,42 @@ def test_source_line_does_not_repeat_title_pinpoint_or_citation():
     citation = Citation(1, "e", "t", "x", "s", "19 CFR 151.16", "19 CFR 151.16 (T.D. 99-65, 64 FR 43608)",
                         "19 CFR 151.16", "https://www.ecfr.gov/x", "1999-08-11", 0.0, False)
     assert source_line(citation) == "[1] 19 CFR 151.16 (T.D. 99-65, 64 FR 43608, 1999-08-11) https://www.ecfr.gov/x"
+
+
+def _registry_engine():
+    from bot.engine import Engine
+    from tests.conftest import FIXTURES, ROOT
+
+    return Engine.load(FIXTURES / "kb_registry", ROOT / "prompts")
+
+
+def test_notes_render_as_note_lines_not_citations():
+    """A curator's note shows as a 'Note:' line and is never numbered as a citation."""
+    from bot.render.text import render_text
+
+    engine = _registry_engine()
+    answer = engine.explain("entity-list-total")
+    text = render_text(answer, engine.prompts)
+    assert "Note: The official Entity List page was not read for this figure." in text
+    assert all("not read" not in c.excerpt for c in answer.citations)
+
+
+def test_json_keeps_fields_and_adds_notes():
+    """The JSON answer carries the notes in a `notes` list and keeps every earlier field."""
+    from bot.render.json import answer_to_dict
+
+    data = answer_to_dict(_registry_engine().explain("entity-list-total"))
+    assert data["notes"] == ["The official Entity List page was not read for this figure."]
+    assert {"question", "answered", "confidence", "answer", "citations", "suggestions", "reason", "entry_id",
+            "last_reviewed", "disclaimer"} <= set(data)
+
+
+def test_answer_resting_only_on_secondary_sources_says_as_reported_by():
+    """When every citation shown is a secondary report, the answer names the publisher as reported."""
+    answer = _registry_engine().explain("entity-list-total")
+    assert answer.attribution.startswith("As reported by Trade Weekly")
+
+
+def test_answer_with_an_official_source_has_no_reported_line():
+    """An answer citing an official source carries no 'as reported by' line."""
+    assert _registry_engine().explain("presumption").attribution == ""
