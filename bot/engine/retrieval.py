@@ -19,7 +19,7 @@ RERANK_POOL = 16  # entries reranked; a lower one would need over 3x the score b
 CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
 CONTEXT_MASS = 1.0
 SEARCH_SPECIFICITY_FLOOR = 0.25  # the least a typed word weighs in the search, however ordinary
-QUESTION_BOOST = 1.0  # rerank x (1 + boost x similarity to the entry's nearest curated question or title)
+QUESTION_BOOST = 1.0  # rerank x (1 + boost x similarity to the entry's nearest curated question)
 CONTEXT_IN_QUESTION_MATCH = 0.3  # the previous question's words, relative to their context weight, in that match
 
 
@@ -34,7 +34,7 @@ class RankedEntry(NamedTuple):  # a tuple: eight are built for every question
     score: float
     passages: tuple[tuple[int, float], ...]  # (passage index within the entry, score), best first
     coverage: float = 0.0  # idf-weighted share of the question's terms this entry contains
-    question_match: float = 0.0  # idf-weighted overlap with the entry's nearest curated question or title
+    question_match: float = 0.0  # idf-weighted overlap with the entry's nearest curated question
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class Retriever:
         # Each entry's curated questions and title as term sets: a question a person types that nearly equals
         # one of them should pick this entry over siblings that share its words.
         self._question_sets = {
-            entry.id: tuple({frozenset(analyze(text)) for text in (entry.title, *entry.questions)} - {frozenset()})
+            entry.id: tuple({frozenset(analyze(text)) for text in entry.questions} - {frozenset()})
             for entry in kb.entries.values()
         }
         self.index = BM25Index(documents)
