@@ -20,6 +20,7 @@ from bot.discord_app import errors
 from bot.discord_app.answer_log import AnswerLog
 from bot.discord_app.cooldown import QuestionCooldown
 from bot.discord_app.messages import NO_MENTIONS, AnswerPayloads
+from bot.discord_app.pacer import GlobalPacer
 from bot.engine import Engine
 from bot.engine.holder import EngineHolder, ReloadResult
 from bot.settings import Settings
@@ -79,6 +80,9 @@ class LawBot(commands.Bot):
         intents = discord.Intents.default()
         # Privileged: only for ask channels and unmentioned thread follow-ups (mentions and DMs carry text anyway).
         intents.message_content = settings.message_content_intent
+        # discord.py waits out a global 429 but does not avoid one; the pacer keeps requests under the limit.
+        self.pacer = GlobalPacer(application_id=lambda: self.application_id)
+        options.setdefault("http_trace", self.pacer.trace_config())
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
