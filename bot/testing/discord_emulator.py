@@ -1719,6 +1719,29 @@ class DiscordEmulator:
             raise RuntimeError("the bot is not connected")
         await self._send_frame(session.connection, {"op": OP_RECONNECT, "d": None})
 
+    def malformed_events(self) -> list[tuple[str, Any]]:
+        """Dispatch events with missing or ill-typed fields, as a misbehaving Discord-compatible server sent them."""
+        channel_id = str(self.channel_ids["general"])
+        return [
+            ("MESSAGE_CREATE", {"id": str(self.new_id()), "content": "no channel, no author"}),
+            ("MESSAGE_CREATE", {"id": "not-a-snowflake", "channel_id": channel_id, "author": "someone", "content": 7}),
+            ("INTERACTION_CREATE", {"id": str(self.new_id()), "type": "two", "token": None, "data": []}),
+            ("GUILD_CREATE", {"id": "garbage", "channels": 7, "roles": "none"}),
+            ("GUILD_CREATE", "garbage"),
+            ("THREAD_CREATE", [1, 2, 3]),
+        ]
+
+    async def send_raw_frame(self, text: str) -> None:
+        """Send text the bot's gateway client must read as a frame (not recorded in the session's replay history)."""
+        session = self._live_session()
+        if session is None or session.connection is None:
+            raise RuntimeError("the bot is not connected")
+        async with session.connection.send_lock:
+            self.frames.append(
+                GatewayFrame(len(self.frames), session.connection.id, "to_bot", -1, None, None, text, time.perf_counter())
+            )
+            await session.connection.ws.send_str(text)
+
     # ------------------------------------------------------------------ simulated users
 
     def _member_payload(self, user_id: int) -> dict[str, Any]:
