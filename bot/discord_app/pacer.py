@@ -56,7 +56,8 @@ class GlobalPacer:
         now = self._clock()
         due = max(self._next_due, now)
         self._next_due = due + self._interval
-        return max(0.0, due - self._tolerance - now)
+        wait = due - self._tolerance - now
+        return wait if wait > 1e-9 else 0.0  # float rounding must not count as waiting
 
     async def wait(self) -> None:
         delay = self.delay()
