@@ -9,10 +9,11 @@ import importlib
 import inspect
 import logging
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import discord
+from discord.backoff import ExponentialBackoff
 from discord.ext import commands
 
 import bot.exts
@@ -20,6 +21,7 @@ from bot.discord_app import errors
 from bot.discord_app.answer_log import AnswerLog
 from bot.discord_app.cooldown import QuestionCooldown
 from bot.discord_app.messages import NO_MENTIONS, AnswerPayloads
+from bot.discord_app.pacer import GlobalPacer
 from bot.engine import Engine
 from bot.engine.holder import EngineHolder, ReloadResult
 from bot.settings import Settings
@@ -72,6 +74,26 @@ def skip_own_message_events(state: Any) -> None:
     state.parsers["MESSAGE_CREATE"] = parse_message_create
 
 
+def skip_malformed_events(state: Any) -> None:
+    """Log and skip a gateway event discord.py cannot parse.
+
+    discord.py calls the parser inside its connection loop, which lets only network errors through to a
+    reconnect: a KeyError from an event with a missing field ended the whole process. One bad event must not.
+    """
+    for event, parse in list(state.parsers.items()):
+        state.parsers[event] = _parse_or_skip(event, parse)
+
+
+def _parse_or_skip(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    def parse_or_skip(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception:
+            log.warning("skipped a malformed %s gateway event", event, exc_info=True)
+
+    return parse_or_skip
+
+
 class LawBot(commands.Bot):
     """The product bot. Extra keyword options go to discord.py's Bot (tests pass guild_ready_timeout)."""
 
@@ -79,6 +101,9 @@ class LawBot(commands.Bot):
         intents = discord.Intents.default()
         # Privileged: only for ask channels and unmentioned thread follow-ups (mentions and DMs carry text anyway).
         intents.message_content = settings.message_content_intent
+        # discord.py waits out a global 429 but does not avoid one; the pacer keeps requests under the limit.
+        self.pacer = GlobalPacer(application_id=lambda: self.application_id)
+        options.setdefault("http_trace", self.pacer.trace_config())
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -104,6 +129,7 @@ class LawBot(commands.Bot):
         self.tree.interaction_check = self._accept_interaction  # type: ignore[method-assign]
         self.tree.on_error = errors.on_app_command_error  # type: ignore[method-assign]
         skip_own_message_events(self._connection)
+        skip_malformed_events(self._connection)  # last, so it also guards the wrappers above
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -128,6 +154,28 @@ class LawBot(commands.Bot):
         gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
         # Command registration is never done here: Discord rate-limits it. Use the owner-only `sync`
         # command or `python -m bot sync`.
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """discord.py's gateway loop, started again if something it does not expect escapes it.
+
+        It reconnects on network errors only; anything else (a frame that is not JSON, a READY without its
+        fields) would end the process. Such a failure is logged, the socket closed and the bot identifies again.
+        Errors discord.py raises on purpose (bad token, missing intents, closed client) still end it.
+        """
+        backoff: ExponentialBackoff[float] = ExponentialBackoff()
+        while True:
+            try:
+                await super().connect(reconnect=reconnect)
+                return
+            except discord.DiscordException:
+                raise
+            except Exception:
+                if not reconnect or self.is_closed():
+                    raise
+                log.exception("the gateway connection failed on something unexpected; connecting again")
+                if self.ws is not None:
+                    await self.ws.close(code=4000)
+                await asyncio.sleep(backoff.delay())
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))

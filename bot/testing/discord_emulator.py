@@ -3,7 +3,8 @@
 It serves the gateway (a real websocket) and the REST routes a bot uses (real HTTP) on 127.0.0.1, keeps a
 small world (one guild with channels, roles and members, DM channels, messages, pins, threads, registered
 commands), records every request and every gateway frame, and can inject faults (429 with Discord's headers,
-500) and drop the gateway connection.
+500) and drop the gateway connection. It enforces Discord's global limit (50 requests per second per bot,
+interaction endpoints exempt) with a global 429, and counts what it served (``emulator.global_limit``).
 
 discord.py builds REST URLs from ``discord.http.Route.BASE`` and connects to
 ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY``; ``DiscordEmulator.patch_discord()`` points both here.
@@ -32,8 +33,10 @@ import datetime
 import itertools
 import json
 import logging
+import math
 import secrets
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -81,6 +84,7 @@ AUTOCOMPLETE_CHOICES, CHOICE_NAME_LIMIT, CHOICE_VALUE_LIMIT = 25, 100, 100
 DEFAULT_PIN_LIMIT = 250
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504, 524})
 CALLBACK_ROUTE = "POST /interactions/{interaction_id}/{interaction_token}/callback"
+GLOBAL_RATE_LIMIT, GLOBAL_WINDOW_SECONDS = 50, 1.0  # requests per second per bot (topics/rate-limits#global-rate-limit)
 
 T = TypeVar("T")
 
@@ -199,6 +203,72 @@ class Fault:
     retry_after: float
     is_global: bool
     scope: str
+
+
+class GlobalRateLimit:
+    """Discord's global limit: `limit` requests per bot in any `window` seconds, beyond it a global 429.
+
+    Discord does not document whether its window is fixed or sliding; a sliding window is the stricter reading
+    (a bot that passes it passes a fixed one too). Interaction endpoints are exempt, as Discord documents. Keeps
+    the arrival time of every counted request served, and how many were refused, so tests can assert on them.
+    """
+
+    def __init__(self, limit: int = GLOBAL_RATE_LIMIT, window: float = GLOBAL_WINDOW_SECONDS) -> None:
+        self.limit = limit
+        self.window = window
+        self.served: list[float] = []  # when each counted request was let through, in order
+        self.refused = 0
+        self._recent: deque[float] = deque()
+
+    @staticmethod
+    def counts(route: str, params: dict[str, str], application_id: int) -> bool:
+        """Interaction endpoints (the callback, and the webhook routes an interaction token opens) are exempt."""
+        if route.startswith("POST /interactions/"):
+            return False
+        return not (route.split(" ", 1)[-1].startswith("/webhooks/") and params.get("webhook_id") == str(application_id))
+
+    def admit(self, at: float) -> float:
+        """0 and the request is counted, or the seconds until the window has room again (the request is refused)."""
+        at = max(at, self._recent[-1]) if self._recent else at  # requests are handled in order, keep time monotonic
+        while self._recent and at - self._recent[0] >= self.window:
+            self._recent.popleft()
+        if len(self._recent) >= self.limit:
+            self.refused += 1
+            return self.window - (at - self._recent[0])
+        self._recent.append(at)
+        self.served.append(at)
+        return 0.0
+
+    def busiest_second(self) -> int:
+        """The most counted requests served within any `window` seconds."""
+        best, start = 0, 0
+        for end, at in enumerate(self.served):
+            while at - self.served[start] >= self.window:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    def per_second(self) -> list[int]:
+        """Counted requests served in each whole second since the first one."""
+        if not self.served:
+            return []
+        first = self.served[0]
+        counts = [0] * (int((self.served[-1] - first) // self.window) + 1)
+        for at in self.served:
+            counts[int((at - first) // self.window)] += 1
+        return counts
+
+    @staticmethod
+    def response(retry_after: float) -> web.Response:
+        """A global 429 as Discord sends it (discord.py treats a 429 without Via as a Cloudflare ban)."""
+        headers = {
+            "Retry-After": str(max(1, math.ceil(retry_after))),
+            "X-RateLimit-Global": "true",
+            "X-RateLimit-Scope": "global",
+            "Via": "1.1 google",
+        }
+        body = {"message": "You are being rate limited.", "retry_after": round(retry_after, 3), "global": True}
+        return _json_response(body, 429, headers)
 
 
 @dataclass
@@ -490,6 +560,7 @@ class DiscordEmulator:
         self.attachment_refusals: list[int] = []  # statuses of uploads refused (size, count, form fields)
         self.uploads: dict[str, bytes] = {}  # attachment id -> the uploaded bytes
         self._faults: list[Fault] = []
+        self.global_limit = GlobalRateLimit()
 
         self._ids = itertools.count(1)
         self._connection_ids = itertools.count(1)
@@ -920,6 +991,8 @@ class DiscordEmulator:
         refused = body_content_type_problem(request)
         if fault is not None:
             response: web.StreamResponse = self._fault_response(fault, route)
+        elif (over_global := self._over_global_limit(recorded)) is not None:
+            response = over_global
         elif refused is not None:
             response = refused
         elif not self._authorised(request, route):
@@ -955,6 +1028,12 @@ class DiscordEmulator:
         if route.startswith("UNKNOWN"):
             self.unknown_requests.append(recorded)
         return response
+
+    def _over_global_limit(self, recorded: RecordedRequest) -> web.Response | None:
+        if not GlobalRateLimit.counts(recorded.route, recorded.params, self.application_id):
+            return None
+        retry_after = self.global_limit.admit(recorded.time)
+        return GlobalRateLimit.response(retry_after) if retry_after > 0 else None
 
     @staticmethod
     async def _read_body(request: web.Request) -> Any:
@@ -1731,6 +1810,29 @@ class DiscordEmulator:
         if session is None or session.connection is None:
             raise RuntimeError("the bot is not connected")
         await self._send_frame(session.connection, {"op": OP_RECONNECT, "d": None})
+
+    def malformed_events(self) -> list[tuple[str, Any]]:
+        """Dispatch events with missing or ill-typed fields, as a misbehaving Discord-compatible server sent them."""
+        channel_id = str(self.channel_ids["general"])
+        return [
+            ("MESSAGE_CREATE", {"id": str(self.new_id()), "content": "no channel, no author"}),
+            ("MESSAGE_CREATE", {"id": "not-a-snowflake", "channel_id": channel_id, "author": "someone", "content": 7}),
+            ("INTERACTION_CREATE", {"id": str(self.new_id()), "type": "two", "token": None, "data": []}),
+            ("GUILD_CREATE", {"id": "garbage", "channels": 7, "roles": "none"}),
+            ("GUILD_CREATE", "garbage"),
+            ("THREAD_CREATE", [1, 2, 3]),
+        ]
+
+    async def send_raw_frame(self, text: str) -> None:
+        """Send text the bot's gateway client must read as a frame (not recorded in the session's replay history)."""
+        session = self._live_session()
+        if session is None or session.connection is None:
+            raise RuntimeError("the bot is not connected")
+        async with session.connection.send_lock:
+            self.frames.append(
+                GatewayFrame(len(self.frames), session.connection.id, "to_bot", -1, None, None, text, time.perf_counter())
+            )
+            await session.connection.ws.send_str(text)
 
     # ------------------------------------------------------------------ simulated users
 

@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.testing.discord_emulator import RecordedRequest, message_problems
+from bot.discord_app.bot import HANDLER_TASK_PREFIXES
+from bot.testing.discord_emulator import DiscordEmulator, RecordedRequest, message_problems
 
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
 CHANNEL_MESSAGES = "POST /channels/{channel_id}/messages"
@@ -43,3 +44,26 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 2.0)
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(0.005)
+
+
+async def settle(emulator: DiscordEmulator, *, timeout: float = 10.0) -> None:
+    """Wait until the bot has received and finished handling every event sent so far.
+
+    A DM question from a fresh user is answered only after the events before it were parsed (the gateway is in
+    order), so by then their handler tasks exist; then wait for those tasks to finish.
+    """
+    sentinel = emulator.add_member(f"sentinel{emulator.new_id()}")
+    mark = emulator.mark()
+    await emulator.post_message("What is a WRO?", user=sentinel, dm=True)
+    dm_channel = emulator.dm_channel(sentinel)["id"]
+    await emulator.wait_for_request(
+        CHANNEL_MESSAGES, where=lambda r: r.params["channel_id"] == dm_channel, after=mark, timeout=timeout
+    )
+    current = asyncio.current_task()
+    handlers = [
+        task for task in asyncio.all_tasks()
+        if task is not current and not task.done() and task.get_name().startswith(HANDLER_TASK_PREFIXES)
+    ]
+    if handlers:
+        _, pending = await asyncio.wait(handlers, timeout=timeout)
+        assert not pending, f"handlers still running after {timeout}s: {pending}"

@@ -1,10 +1,13 @@
 """Questions: /ask, the "Explain this" message command, mentions, replies, thread follow-ups, ask channels, DMs.
 
-Every entry point goes through `answer_question`; they differ only in how the reply is delivered (a Responder).
+Every entry point passes the cooldown (`may_ask`) before the bot sends or creates anything, then goes through
+`deliver_answer`; they differ only in how the reply is delivered (a Responder). A burst from one user never
+becomes a burst from the bot: questions past the cooldown open no thread and get at most one notice per window.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
@@ -33,11 +36,16 @@ log = logging.getLogger(__name__)
 THREAD_NAME_MAX = 90
 THREAD_CONTEXTS_KEPT = 2000
 PRIVATE_REASONS = {"empty", "too_long"}  # refusals are only for the asker
+COOLING_DOWN_REACTION = "\N{HOURGLASS WITH FLOWING SAND}"
 
 
 class Responder(Protocol):
     async def send(self, kwargs: dict[str, Any], *, ephemeral: bool = False) -> int | None:
         """Deliver a message (discord.py send arguments); returns the id of the message sent, if known."""
+        ...
+
+    async def refuse(self, wait: float) -> None:
+        """Tell the asker, once per cooldown window, that they must wait `wait` seconds."""
         ...
 
 
@@ -51,6 +59,10 @@ class InteractionResponder:
             return sent.id
         callback = await self.interaction.response.send_message(**kwargs, ephemeral=ephemeral)
         return callback.message_id
+
+    async def refuse(self, wait: float) -> None:
+        await self.send(plain(f"You're asking quickly. Please wait {math.ceil(wait)} s before the next question."),
+                        ephemeral=True)
 
 
 class MessageResponder:
@@ -67,9 +79,24 @@ class MessageResponder:
             sent = await self.message.reply(**kwargs, mention_author=False)
         return sent.id
 
+    async def refuse(self, wait: float) -> None:
+        # A public "please wait" reply per message would let one user make the bot spam the channel.
+        with contextlib.suppress(discord.HTTPException):
+            await self.message.add_reaction(COOLING_DOWN_REACTION)
+
 
 def plain(text: str) -> dict[str, Any]:
     return send_kwargs({"content": clip(text, 2000), "embeds": [], "components": []})
+
+
+async def may_ask(bot: LawBot, *, user_id: int, guild_id: int | None, responder: Responder) -> bool:
+    """Count a question against the user's cooldown; when refused, notify them at most once per window."""
+    verdict = bot.cooldown.check(user_id, await bot.cooldown_per_minute(guild_id))
+    if verdict.allowed:
+        return True
+    if verdict.notify:
+        await responder.refuse(verdict.wait)
+    return False
 
 
 async def answer_question(
@@ -82,16 +109,28 @@ async def answer_question(
     context: str | None = None,
     on_answer: Callable[[Answer], None] | None = None,
 ) -> Answer | None:
-    """Cooldown, ask the engine, reply, remember the question, log it if not covered. None when cooled down.
+    """Cooldown, then deliver_answer. None when cooled down."""
+    if not await may_ask(bot, user_id=user_id, guild_id=guild_id, responder=responder):
+        return None
+    return await deliver_answer(
+        bot, question, user_id=user_id, guild_id=guild_id, responder=responder, context=context, on_answer=on_answer
+    )
+
+
+async def deliver_answer(
+    bot: LawBot,
+    question: str,
+    *,
+    user_id: int,
+    guild_id: int | None,
+    responder: Responder,
+    context: str | None = None,
+    on_answer: Callable[[Answer], None] | None = None,
+) -> Answer:
+    """Ask the engine, reply, remember the question, log it if not covered (the cooldown was already passed).
 
     on_answer runs before the reply is sent, so a quick follow-up already finds the conversation's context.
     """
-    wait = bot.cooldown.retry_after(user_id, await bot.cooldown_per_minute(guild_id))
-    if wait:
-        await responder.send(
-            plain(f"You're asking quickly. Please wait {math.ceil(wait)} s before the next question."), ephemeral=True
-        )
-        return None
     question = question.strip()
     started = time.perf_counter()
     answer = bot.engine.ask(question, context=context)
@@ -213,8 +252,9 @@ class Ask(commands.Cog):
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
             return
         context = await self.bot.get_context(message)
-        if context.valid:  # "@bot sync" and other owner tools
-            await self.bot.invoke(context)
+        if context.valid:  # "@bot sync" and other owner tools (a refusal is a reply too, so they pass the cooldown)
+            if await self._may_answer(message):
+                await self.bot.invoke(context)
             return
         me = self.bot.user
         mentioned = me is not None and me in message.mentions
@@ -241,23 +281,24 @@ class Ask(commands.Cog):
             return False  # storage is down: answer mentions and replies only, until it is back
         return message.channel.id in config.ask_channel_ids
 
-    async def _answer_message(self, message: discord.Message, *, context: str | None) -> None:
-        question = self._question_text(message)
-        if not question:
-            await message.reply(**text_kwargs(self.bot.engine.prompts.render("help")), mention_author=False)
-            return
-        await answer_question(
+    async def _may_answer(self, message: discord.Message) -> bool:
+        return await may_ask(
             self.bot,
-            question,
             user_id=message.author.id,
             guild_id=message.guild.id if message.guild else None,
             responder=MessageResponder(message),
-            context=context,
-            on_answer=functools.partial(self._remember_conversation, message.channel.id, question),
         )
 
+    async def _answer_message(self, message: discord.Message, *, context: str | None) -> None:
+        if await self._may_answer(message):
+            await self._reply(message, context=context, thread=None)
+
     async def _answer_in_thread(self, message: discord.Message) -> None:
-        """A mention in a channel: open a thread on the question (follow-ups go there), or reply if we can't."""
+        """A mention in a channel: open a thread on the question (follow-ups go there), or reply if we can't.
+
+        The cooldown comes first: a refused question must not cost a thread."""
+        if not await self._may_answer(message):
+            return
         question = self._question_text(message)
         channel = message.channel
         guild = message.guild
@@ -267,22 +308,29 @@ class Ask(commands.Cog):
             and guild is not None
             and channel.permissions_for(guild.me).create_public_threads
         )
-        if not can_thread:
-            await self._answer_message(message, context=None)
+        thread = None
+        if can_thread:
+            try:
+                thread = await message.create_thread(name=clip(question, THREAD_NAME_MAX), auto_archive_duration=1440)
+            except discord.HTTPException:
+                log.info("could not open a thread in channel %s; replying instead", channel.id)
+        await self._reply(message, context=None, thread=thread)
+
+    async def _reply(self, message: discord.Message, *, context: str | None, thread: discord.Thread | None) -> None:
+        """Answer a message that has passed the cooldown: in the thread opened for it, or as a reply."""
+        question = self._question_text(message)
+        if not question:
+            await message.reply(**text_kwargs(self.bot.engine.prompts.render("help")), mention_author=False)
             return
-        try:
-            thread = await message.create_thread(name=clip(question, THREAD_NAME_MAX), auto_archive_duration=1440)
-        except discord.HTTPException:
-            log.info("could not open a thread in channel %s; replying instead", channel.id)
-            await self._answer_message(message, context=None)
-            return
-        await answer_question(
+        conversation_id = thread.id if thread is not None else message.channel.id
+        await deliver_answer(
             self.bot,
             question,
             user_id=message.author.id,
-            guild_id=guild.id if guild else None,
+            guild_id=message.guild.id if message.guild else None,
             responder=MessageResponder(message, destination=thread),
-            on_answer=functools.partial(self._remember_conversation, thread.id, question),
+            context=context,
+            on_answer=functools.partial(self._remember_conversation, conversation_id, question),
         )
 
 
