@@ -142,27 +142,27 @@ async def test_sighup_with_a_billion_laughs_file_keeps_answering(emulator, setti
     """SIGHUP with a billion-laughs file: the reload fails in under 2 s with one problem, reading it stays under
     200 MB, the event loop never lags 100 ms, /ask keeps answering and /readyz shows the failed reload."""
     caplog.set_level("WARNING", logger="bot.discord_app.bot")
-    async with served(emulator, settings) as (client, _, base):
-        before = client.engine
-        loop = asyncio.get_running_loop()
-        probe = LoopLagProbe()
-        probe.start()
-        (kb_dir / "laughs.yaml").write_text(billion_laughs(levels))
-        started = loop.time()
-        with address_space_cap():
+    with address_space_cap():
+        async with served(emulator, settings) as (client, _, base):
+            before = client.engine
+            loop = asyncio.get_running_loop()
+            probe = LoopLagProbe()
+            probe.start()
+            (kb_dir / "laughs.yaml").write_text(billion_laughs(levels))
+            started = loop.time()
             os.kill(os.getpid(), signal.SIGHUP)
             interaction = await emulator.slash("ask", {"question": "what is a WRO"})
             await eventually(lambda: client.engines.last_reload is not None, timeout=15)
             elapsed = loop.time() - started
             callback = await emulator.wait_for_callback(interaction)
-        await probe.stop()
-        result = client.engines.last_reload
-        expected = "kb/laughs.yaml:2: YAML anchors are not allowed in knowledge files (found &a); write the value out in full"
-        assert not result.ok and result.problems == (expected,)
-        assert elapsed < 2 and result.reader_peak_mb < 200 and probe.max_lag < 0.1, (elapsed, result, probe.max_lag)
-        assert client.engine is before and callback.json["data"]["embeds"]
-        status, body = await get(f"{base}/readyz")
-        assert status == 200 and json.loads(body)["last_reload"]["first_problems"] == [expected]
+            await probe.stop()
+            result = client.engines.last_reload
+            expected = "kb/laughs.yaml:2: YAML anchors are not allowed in knowledge files (found &a); write the value out in full"
+            assert not result.ok and result.problems == (expected,)
+            assert elapsed < 2 and result.reader_peak_mb < 200 and probe.max_lag < 0.1, (elapsed, result, probe.max_lag)
+            assert client.engine is before and callback.json["data"]["embeds"]
+            status, body = await get(f"{base}/readyz")
+            assert status == 200 and json.loads(body)["last_reload"]["first_problems"] == [expected]
     [logged] = [r for r in caplog.records if "reload failed" in r.getMessage()]
     assert expected in logged.getMessage()
 
