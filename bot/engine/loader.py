@@ -61,9 +61,12 @@ class _ShortRepr(reprlib.Repr):
     repr_LinedDict = reprlib.Repr.repr_dict  # reprlib dispatches on the type's name; without this it would repr() all
 
 
+_SHORT_REPR = _ShortRepr()
+
+
 def shown(value: object) -> str:
     """A value for a problem message: repr, capped in length and depth whatever the value holds."""
-    return _ShortRepr().repr(value)
+    return _SHORT_REPR.repr(value)
 
 
 def clip(text: object, limit: int = 80) -> str:
