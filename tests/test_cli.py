@@ -1,9 +1,13 @@
 import json
 import os
+import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import FIXTURES, ROOT
+from tests.engine.hostile_yaml import billion_laughs
 
 
 def run_cli(*args: str, stdin: str | None = None, kb=None) -> subprocess.CompletedProcess:
@@ -66,3 +70,34 @@ def test_run_without_token_starts_terminal_chat():
     """`run` without DISCORD_TOKEN says so and starts the chat."""
     result = run_cli("run", stdin="quit\n", kb=FIXTURES / "kb_small")
     assert result.returncode == 0 and "DISCORD_TOKEN is not set" in result.stdout
+
+
+# Runs `kb check` as its only child, so RUSAGE_CHILDREN's peak RSS is that run's own. The address-space cap
+# makes a regression fail fast instead of taking the machine's memory.
+MEASURED_RUN = """
+import json, resource, subprocess, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+started = time.monotonic()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=15)
+print(json.dumps({"seconds": time.monotonic() - started, "returncode": done.returncode, "stderr": done.stderr,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+@pytest.mark.parametrize("levels", [9, 6])
+def test_kb_check_refuses_billion_laughs_fast_and_small(tmp_path, levels):
+    """`kb check` on a billion-laughs file: one file:line problem, under 2 s and 200 MB peak (main: 52 s, 4 GB)."""
+    kb = tmp_path / "kb"
+    shutil.copytree(FIXTURES / "kb_small", kb)
+    (kb / "laughs.yaml").write_text(billion_laughs(levels))
+    env = {**os.environ, "DISCORD_TOKEN": "", "KB_DIR": str(kb)}
+    measured = subprocess.run([sys.executable, "-c", MEASURED_RUN, sys.executable, "-m", "bot", "kb", "check"],
+                              capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert measured.returncode == 0, measured.stderr[-2000:]
+    run = json.loads(measured.stdout)
+    assert run["returncode"] == 1
+    assert run["stderr"].splitlines() == [
+        "kb/laughs.yaml:2: YAML anchors are not allowed in knowledge files (found &a); write the value out in full",
+        "kb check: 1 problem(s) in 3 file(s)",
+    ]
+    assert run["peak_mb"] < 200 and run["seconds"] < 2, run

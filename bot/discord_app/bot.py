@@ -24,6 +24,7 @@ from bot.discord_app.messages import NO_MENTIONS, AnswerPayloads
 from bot.discord_app.pacer import GlobalPacer
 from bot.engine import Engine
 from bot.engine.holder import EngineHolder, ReloadResult
+from bot.ops.logging import log_summary
 from bot.settings import Settings
 from bot.storage import Database, StorageUnavailable, open_database
 
@@ -281,7 +282,8 @@ class LawBot(commands.Bot):
             self._update_kb_metrics()
             log.info("knowledge base reloaded: %d entries, %d changed", result.entries, len(result.changed))
         else:
-            log.warning("knowledge base reload failed with %d problem(s); serving the previous one", len(result.problems))
+            log_summary(log, logging.WARNING, f"knowledge base reload failed with {len(result.problems)} problem(s); "
+                        "serving the previous one", result.problems)
         return result
 
     def _count_reload(self, result: str) -> None:

@@ -52,7 +52,8 @@ async def serve(settings: Settings, *, client: LawBot | None = None, connect_opt
     else:
         client.metrics = client.metrics or metrics
     metrics = client.metrics
-    health = HealthServer(metrics, readiness_checks(client), host=settings.health_host, port=settings.health_port)
+    health = HealthServer(metrics, readiness_checks(client), host=settings.health_host, port=settings.health_port,
+                          details=readiness_details(client))
     client.health_server = health  # type: ignore[attr-defined]  # lets tests and tools find the bound port
     if settings.health_port >= 0:
         await health.start()
@@ -106,6 +107,16 @@ def readiness_checks(client: LawBot) -> dict:
     }
 
 
+def readiness_details(client: LawBot) -> dict:
+    """Shown in /readyz's body without deciding readiness: the last knowledge base reload (null before the first)."""
+
+    def last_reload() -> dict | None:
+        result = client.engines.last_reload if client.engines is not None else None
+        return result.summary() if result is not None else None
+
+    return {"last_reload": last_reload}
+
+
 def install_signal_handlers(loop: asyncio.AbstractEventLoop, client: LawBot) -> list[int]:
     """SIGTERM/SIGINT: graceful shutdown. SIGHUP: reload the knowledge base (the old one serves on failure)."""
     installed: list[int] = []
@@ -126,9 +137,7 @@ def install_signal_handlers(loop: asyncio.AbstractEventLoop, client: LawBot) -> 
 async def reload_from_signal(client: LawBot) -> None:
     result = await client.reload_knowledge()
     if not result.ok:
-        for problem in result.problems:
-            log.warning("knowledge base problem: %s", problem)
-        return
+        return  # reload_knowledge logged a summary of the problems
     explainers = client.get_cog("Explainers")
     if explainers is not None:
         refreshed = await explainers.refresh_explainers()  # type: ignore[attr-defined]

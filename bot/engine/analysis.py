@@ -82,13 +82,13 @@ _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|<t:\d+(?::\w)?>|@(
 
 
 def clean(text: str) -> str:
-    """NFKC, case-folded, with control and zero-width characters and Discord markup turned into spaces."""
+    """NFKC, case-folded, zero-width (format) characters removed, control characters and Discord markup made spaces."""
     if "<" in text or "@" in text:
         text = _DISCORD_MARKUP.sub(" ", text)
     if text.isascii() and text.isprintable():  # the common case needs no per-character pass
         return text.casefold()
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE_CATEGORIES else ch for ch in text)
+    text = "".join("" if (cat := unicodedata.category(ch)) == "Cf" else " " if cat in _INVISIBLE_CATEGORIES else ch for ch in text)
     return text.casefold()
 
 

@@ -2,11 +2,19 @@
 
 Each problem names file:line and the entry id so a curator can go straight to it. Line numbers come from
 a YAML loader that remembers where every mapping and key started.
+
+Knowledge files are untrusted input: every file is size-limited, read only when it really lies inside the
+knowledge folder, and parsed by a loader that refuses YAML anchors and aliases (the format never needs them,
+and they are how a 400-byte "billion laughs" file expands to gigabytes) and stops after a fixed number of values.
+Problem messages show offending values through `shown`, which caps their length.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import reprlib
+import stat
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -49,6 +57,40 @@ VALUE_KEYS = {"id", "value", "as_of", "since", "source", "review_every", "status
 STEP_REQUIRED = ("title", "who", "what", "time_limits", "source", "pinpoint")
 TOP_KEYS = {"sources", "entries", "ladders", "synonyms", "values", "series"}
 
+# Limits for untrusted files (documented in knowledge/README.md). The shipped knowledge base has 20 files and
+# 420 KB; its largest file is 55 KB with about 1,550 YAML values, and no mapping is nested more than 6 deep.
+MAX_FILE_BYTES = 1_000_000
+MAX_TOTAL_BYTES = 8_000_000
+MAX_FILES = 500
+MAX_FILE_NODES = 100_000  # values (scalars, lists, mappings) in one file
+MAX_TOTAL_NODES = 500_000
+MAX_DEPTH = 32  # lists and mappings inside one another
+MAX_HINTS = 100  # "did you mean" suggestions per check: each one compares against every id
+
+
+class _ShortRepr(reprlib.Repr):
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = 80
+        self.maxlist = self.maxtuple = self.maxdict = 4
+        self.maxlevel = 2
+
+    repr_LinedDict = reprlib.Repr.repr_dict  # reprlib dispatches on the type's name; without this it would repr() all
+
+
+_SHORT_REPR = _ShortRepr()
+
+
+def shown(value: object) -> str:
+    """A value for a problem message: repr, capped in length and depth whatever the value holds."""
+    return _SHORT_REPR.repr(value)
+
+
+def clip(text: object, limit: int = 80) -> str:
+    """Text for a problem message, cut at limit characters."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -81,11 +123,52 @@ class LinedDict(dict):
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_BaseLoader):
+class RefusedYAML(yaml.composer.ComposerError):
+    """YAML that parses but that knowledge files must not contain (anchors, aliases, too many values)."""
+
+
+class _StrictComposer(yaml.composer.Composer):
+    """Builds nodes from the parser's events one at a time, refusing anchors and aliases and counting values.
+
+    Placed before the C parser in the MRO, so libyaml still scans and parses while this composes: that keeps
+    every limit checked as the file is read, and lets other threads run between events.
+    """
+
+    max_nodes = MAX_FILE_NODES
+    nodes = 0
+    depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise RefusedYAML(None, None, f"YAML aliases are not allowed in knowledge files (found *{clip(event.anchor)}); "
+                              "write the value out in full", event.start_mark)
+        if event.anchor is not None:
+            raise RefusedYAML(None, None, f"YAML anchors are not allowed in knowledge files (found &{clip(event.anchor)}); "
+                              "write the value out in full", event.start_mark)
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise RefusedYAML(None, None, f"too many values: the limit is {self.max_nodes:,} per file "
+                              f"and {MAX_TOTAL_NODES:,} in the whole folder", event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise RefusedYAML(None, None, f"lists and mappings nested more than {MAX_DEPTH} deep", event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _LineLoader(_StrictComposer, _BaseLoader):
     """SafeLoader that keeps line numbers, refuses duplicate keys and leaves dates as text.
 
     Dates stay strings so that a bad date becomes a validation problem, not a crash of the whole file.
     """
+
+    def __init__(self, stream, max_nodes: int = MAX_FILE_NODES):
+        _BaseLoader.__init__(self, stream)
+        self.anchors = {}
+        self.max_nodes = max_nodes
 
 
 _LineLoader.yaml_implicit_resolvers = {
@@ -100,10 +183,13 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LinedDict
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain word, not a list or mapping",
+                                                    key_node.start_mark)
         key = loader.construct_object(key_node, deep=True)
         if key in mapping:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, f"duplicate key {shown(key)}", key_node.start_mark
             )
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = key_node.start_mark.line + 1
@@ -113,8 +199,102 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LinedDict
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def parse_yaml(text: str, max_nodes: int = MAX_FILE_NODES) -> tuple[object, int]:
+    """Parse one knowledge file's text: (data, number of values). Raises yaml.YAMLError (RefusedYAML for
+    anchors, aliases and too many values) or ValueError (e.g. an integer with thousands of digits)."""
+    loader = _LineLoader(text, max_nodes)
+    try:
+        return loader.get_single_data(), loader.nodes
+    finally:
+        loader.dispose()
+
+
 def yaml_files(kb_dir: Path) -> list[Path]:
-    return sorted(p for p in kb_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    """Every *.yaml / *.yml under kb_dir, sorted. Directory symlinks are not followed; file symlinks are listed
+    (and refused when reading if they point outside the folder)."""
+    found = []
+    for folder, _dirs, names in os.walk(kb_dir):  # followlinks=False: a linked directory is never entered
+        found += [Path(folder) / name for name in names if name.endswith((".yaml", ".yml"))]
+    return sorted(found)
+
+
+UNREAD = object()  # what _Reader.read returns for a file it refused (the problem is already reported)
+
+
+class _Reader:
+    """Reads knowledge files within the limits; each refusal becomes one problem naming the file."""
+
+    def __init__(self, kb_dir: Path, problem):
+        self.root = kb_dir.resolve()
+        self.problem = problem
+        self.files = self.bytes = self.nodes = 0
+        self.stopped = False  # set once a folder-wide limit is reached: later files are not read
+
+    def read(self, path: Path, name: str) -> object:
+        """The file's YAML data (None when empty), or UNREAD."""
+        text = self._text(path, name)
+        return UNREAD if text is None else self._parse(text, name)
+
+    def _stop(self, name: str, message: str) -> None:
+        self.stopped = True
+        self.problem(name, 0, "", message + "; this file and any after it are not read")
+
+    def _text(self, path: Path, name: str) -> str | None:
+        if self.stopped:
+            return None
+        self.files += 1
+        if self.files > MAX_FILES:
+            self._stop(name, f"more than {MAX_FILES} knowledge files")
+            return None
+        try:
+            real = path.resolve(strict=True)
+            if not real.is_relative_to(self.root):
+                self.problem(name, 0, "", f"refused: a link to {clip(real)}, outside the knowledge folder")
+                return None
+            # Non-blocking, so a FIFO swapped in after listing cannot hang the read; the type is checked on the open file.
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+            with os.fdopen(os.open(real, flags), "rb") as handle:
+                info = os.fstat(handle.fileno())
+                if not stat.S_ISREG(info.st_mode):
+                    self.problem(name, 0, "", "refused: not a regular file")
+                    return None
+                raw = handle.read(MAX_FILE_BYTES + 1)  # never more than the limit, even if the file grows meanwhile
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
+            self.problem(name, 0, "", f"cannot read file: {clip(getattr(exc, 'strerror', None) or exc, 200)}")
+            return None
+        if len(raw) > MAX_FILE_BYTES:
+            self.problem(name, 0, "", f"refused: {max(info.st_size, len(raw)):,} bytes, over the limit of "
+                         f"{MAX_FILE_BYTES:,} bytes per file")
+            return None
+        self.bytes += len(raw)
+        if self.bytes > MAX_TOTAL_BYTES:
+            self._stop(name, f"the knowledge folder is over the limit of {MAX_TOTAL_BYTES:,} bytes")
+            return None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.problem(name, 0, "", f"cannot read file: not UTF-8 text ({exc.reason} at byte {exc.start:,})")
+            return None
+
+    def _parse(self, text: str, name: str) -> object:
+        try:
+            data, nodes = parse_yaml(text, max_nodes=min(MAX_FILE_NODES, MAX_TOTAL_NODES - self.nodes))
+        except RefusedYAML as exc:
+            self.problem(name, _line(exc), "", str(exc.problem))
+            return UNREAD
+        except yaml.MarkedYAMLError as exc:
+            self.problem(name, _line(exc), "", f"YAML syntax error: {clip(exc.problem or exc, 200)}")
+            return UNREAD
+        except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as exc:  # ValueError: e.g. a 5,000-digit number
+            self.problem(name, 0, "", f"cannot read file: {clip(exc, 200)}")
+            return UNREAD
+        self.nodes += nodes
+        return data
+
+
+def _line(exc: yaml.MarkedYAMLError) -> int:
+    mark = exc.problem_mark or exc.context_mark
+    return mark.line + 1 if mark else 0
 
 
 class _Validator:
@@ -131,9 +311,11 @@ class _Validator:
         self._related_refs: list[tuple[str, int, str, str]] = []
         self.values: dict[str, Value] = {}
         self._lines: dict[str, dict[str, int]] = {}  # entry id -> line of its title and summary
+        self._hints = 0
+        self.reader = _Reader(kb_dir, self.problem)
 
     def problem(self, file: str, line: int, entry_id: str, message: str) -> None:
-        self.problems.append(Problem(file, line, entry_id, message))
+        self.problems.append(Problem(file, line, clip(entry_id), clip(message, 400)))
 
     # -- scalars ---------------------------------------------------------------------------------
     def text(self, item: LinedDict, key: str, file: str, ident: str, required: bool = True) -> str:
@@ -163,7 +345,7 @@ class _Validator:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.problem(file, line, ident, f"'{key}' is not a valid date (YYYY-MM-DD): {value!r}")
+        self.problem(file, line, ident, f"'{key}' is not a valid date (YYYY-MM-DD): {shown(value)}")
         return None
 
     def partial_day(self, item: LinedDict, key: str, file: str, ident: str, required: bool = True
@@ -178,7 +360,7 @@ class _Validator:
             year, month = int(partial[1]), int(partial[2] or 1)
             if 1 <= month <= 12:
                 return date(year, month, 1), text
-            self.problem(file, item.key_lines[key], ident, f"'{key}' is not a valid date: {value!r}")
+            self.problem(file, item.key_lines[key], ident, f"'{key}' is not a valid date: {shown(value)}")
             return None, ""
         day = self.day(item, key, file, ident, required=required)
         return day, day.isoformat() if day else ""
@@ -200,9 +382,9 @@ class _Validator:
     def unknown_keys(self, item: LinedDict, allowed: set[str], file: str, ident: str, what: str) -> None:
         for key in item:
             if key not in allowed:
-                hint = _closest(str(key), allowed)
+                hint = _closest(clip(key), allowed)
                 suffix = f" (did you mean '{hint}'?)" if hint else ""
-                self.problem(file, item.key_lines.get(key, item.line), ident, f"unknown {what} key '{key}'{suffix}")
+                self.problem(file, item.key_lines.get(key, item.line), ident, f"unknown {what} key '{clip(key)}'{suffix}")
 
     def claim_id(self, item: LinedDict, file: str, kind: str) -> str | None:
         ident = item.get("id")
@@ -229,7 +411,7 @@ class _Validator:
             self.problem(file, item.key_lines["kind"], ident, f"kind '{kind}' is not one of {', '.join(SOURCE_KINDS)}")
         url = self.text(item, "url", file, ident)
         if url and not url.startswith("https://"):
-            self.problem(file, item.key_lines["url"], ident, f"url must be an https link, got {url!r}")
+            self.problem(file, item.key_lines["url"], ident, f"url must be an https link, got {shown(url)}")
         citation = self.text(item, "citation", file, ident)
         standing = self.text(item, "standing", file, ident)
         if standing and standing not in SOURCE_STANDINGS:
@@ -368,7 +550,7 @@ class _Validator:
             return
         for group in value:
             if not isinstance(group, list) or len(group) < 2 or not all(isinstance(w, str) and w.strip() for w in group):
-                self.problem(file, line, "", f"synonym group {group!r} must list two or more words")
+                self.problem(file, line, "", f"synonym group {shown(group)} must list two or more words")
                 continue
             self.synonyms.append(tuple(w.strip() for w in group))
 
@@ -504,16 +686,8 @@ class _Validator:
     # -- files -----------------------------------------------------------------------------------
     def file(self, path: Path) -> None:
         name = _display(path, self.kb_dir)
-        try:
-            with path.open(encoding="utf-8") as handle:
-                data = yaml.load(handle, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 0
-            self.problem(name, line, "", f"YAML syntax error: {exc.problem or exc}")
-            return
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            self.problem(name, 0, "", f"cannot read file: {exc}")
+        data = self.reader.read(path, name)
+        if data is UNREAD:
             return
         if data is None:
             return
@@ -559,7 +733,8 @@ class _Validator:
     def cross_references(self) -> None:
         for file, line, ident, source_id in self._source_refs:
             if source_id not in self.sources:
-                hint = _closest(source_id, set(self.sources))
+                self._hints += 1
+                hint = _closest(source_id, set(self.sources)) if self._hints <= MAX_HINTS else None
                 suffix = f" (did you mean '{hint}'?)" if hint else ""
                 self.problem(file, line, ident, f"unknown source id '{source_id}'{suffix}")
         for file, line, ident, target in self._related_refs:

@@ -16,12 +16,17 @@ log = logging.getLogger(__name__)
 
 # Each check answers True when that part is ready; it may be sync or async and must be quick.
 ReadinessCheck = Callable[[], bool | Awaitable[bool]]
+# Details are shown in /readyz's body without deciding readiness (e.g. the last knowledge base reload):
+# each returns something JSON can encode, quickly.
+ReadinessDetail = Callable[[], object]
 
 
 class HealthServer:
-    def __init__(self, metrics: Metrics, checks: dict[str, ReadinessCheck], host: str = "127.0.0.1", port: int = 8080):
+    def __init__(self, metrics: Metrics, checks: dict[str, ReadinessCheck], host: str = "127.0.0.1", port: int = 8080,
+                 details: dict[str, ReadinessDetail] | None = None):
         self.metrics = metrics
         self.checks = checks
+        self.details = details or {}
         self.host, self.port = host, port
         self._runner: web.AppRunner | None = None
         app = web.Application()
@@ -64,7 +69,14 @@ class HealthServer:
                 log.warning("readiness check %s failed", name, exc_info=True)
                 results[name] = False
         ready = all(results.values())
-        body = json.dumps({"ready": ready, "checks": results}) + "\n"
+        payload: dict[str, object] = {"ready": ready, "checks": results}
+        for name, detail in self.details.items():
+            try:
+                payload[name] = detail()
+            except Exception:  # a detail is informative only: never a 500, never a readiness change
+                log.warning("readiness detail %s failed", name, exc_info=True)
+                payload[name] = None
+        body = json.dumps(payload, default=str) + "\n"
         return web.Response(text=body, status=200 if ready else 503, content_type="application/json")
 
     async def metrics_view(self, request: web.Request) -> web.Response:

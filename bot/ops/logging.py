@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 # Discord bot tokens: three dot-separated base64url parts.
@@ -105,3 +106,14 @@ def configure_logging(level: str = "INFO", fmt: str = "text", secrets: list[str]
     root.setLevel(level)
     log_uncaught_exceptions()
     return handler
+
+
+def log_summary(logger: logging.Logger, level: int, headline: str, lines: Sequence[str], first: int = 5) -> None:
+    """One record for many lines (e.g. 4,000 knowledge base problems): the headline, the first few, how many more.
+
+    JSON logs also get the count and the first lines as fields.
+    """
+    shown = [str(line) for line in lines[:first]]
+    more = len(lines) - len(shown)
+    text = headline + "".join(f"\n  {line}" for line in shown) + (f"\n  … and {more:,} more" if more > 0 else "")
+    logger.log(level, "%s", text, extra={"fields": {"count": len(lines), "first": shown}})

@@ -3,15 +3,20 @@
 import asyncio
 import contextlib
 import dataclasses
+import json
 import os
+import resource
 import signal
+from pathlib import Path
 
 import aiohttp
 import pytest
 
+from bot.discord_app.bench import LoopLagProbe
 from bot.discord_app.bot import LawBot
 from bot.discord_app.runner import serve
 from bot.testing.discord_emulator import CALLBACK_ROUTE, DiscordEmulator
+from tests.engine.hostile_yaml import billion_laughs
 
 
 async def eventually(predicate, timeout: float = 5.0, every: float = 0.02):
@@ -117,6 +122,49 @@ async def test_sighup_with_broken_files_keeps_serving_the_old_knowledge_base(emu
         assert client.engine is before
         callback = await emulator.wait_for_callback(await emulator.slash("ask", {"question": "what is a WRO"}))
         assert callback.json["data"]["embeds"]
+
+
+@contextlib.contextmanager
+def address_space_cap(extra: int = 1 << 30):
+    """Cap this process's memory growth, so a regression to the billion-laughs blow-up fails instead of taking gigabytes."""
+    status = Path("/proc/self/status").read_text()
+    size_kb = int(next(line for line in status.splitlines() if line.startswith("VmSize:")).split()[1])
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (size_kb * 1024 + extra, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@pytest.mark.parametrize("levels", [9, 6])
+async def test_sighup_with_a_billion_laughs_file_keeps_answering(emulator, settings, kb_dir, caplog, levels):
+    """SIGHUP with a billion-laughs file: the reload fails in under 2 s with one problem, reading it stays under
+    200 MB, the event loop never lags 100 ms, /ask keeps answering and /readyz shows the failed reload."""
+    caplog.set_level("WARNING", logger="bot.discord_app.bot")
+    with address_space_cap():
+        async with served(emulator, settings) as (client, _, base):
+            before = client.engine
+            loop = asyncio.get_running_loop()
+            probe = LoopLagProbe()
+            probe.start()
+            (kb_dir / "laughs.yaml").write_text(billion_laughs(levels))
+            started = loop.time()
+            os.kill(os.getpid(), signal.SIGHUP)
+            interaction = await emulator.slash("ask", {"question": "what is a WRO"})
+            await eventually(lambda: client.engines.last_reload is not None, timeout=15)
+            elapsed = loop.time() - started
+            callback = await emulator.wait_for_callback(interaction)
+            await probe.stop()
+            result = client.engines.last_reload
+            expected = "kb/laughs.yaml:2: YAML anchors are not allowed in knowledge files (found &a); write the value out in full"
+            assert not result.ok and result.problems == (expected,)
+            assert elapsed < 2 and result.reader_peak_mb < 200 and probe.max_lag < 0.1, (elapsed, result, probe.max_lag)
+            assert client.engine is before and callback.json["data"]["embeds"]
+            status, body = await get(f"{base}/readyz")
+            assert status == 200 and json.loads(body)["last_reload"]["first_problems"] == [expected]
+    [logged] = [r for r in caplog.records if "reload failed" in r.getMessage()]
+    assert expected in logged.getMessage()
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT])

@@ -31,10 +31,16 @@ def test_convention_number_forms_match_short_code():
     assert "c29" in analyze("Convention No. 29") and "c29" in analyze("c29")
 
 
-def test_control_and_zero_width_characters_are_removed():
-    """Zero-width and control characters split words instead of hiding them."""
-    assert clean("WR\u200bO\x00x").split() == ["wr", "o", "x"]
+def test_control_characters_split_words():
+    """A control character between letters separates two words."""
+    assert clean("WR\x00x").split() == ["wr", "x"]
     assert analyze("\u200b\u200b") == []
+
+
+def test_zero_width_characters_inside_a_word_are_removed():
+    """Zero-width and other format characters (Unicode Cf) vanish, so W\u200bR\u200bO analyses as wro."""
+    assert analyze("W\u200bR\u200bO") == ["wro"]
+    assert analyze("for\u00adced la\u200dbour\ufeff") == analyze("forced labour")
 
 
 def test_stopwords_only_gives_no_terms():

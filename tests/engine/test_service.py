@@ -165,3 +165,9 @@ def test_too_long_input_is_not_kept_in_the_cache(small_engine):
     huge = "x" * 50_000
     small_engine.ask(huge)
     assert (huge, None) not in small_engine._answers
+
+
+def test_zero_width_characters_inside_an_acronym_still_find_the_entry(small_engine):
+    """"What is a W\u200bR\u200bO?" is answered from the WRO entry, as "What is a WRO?" is."""
+    answer = small_engine.ask("What is a W\u200bR\u200bO?")
+    assert answer.answered and answer.entry_id == "glossary-wro"

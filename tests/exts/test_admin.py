@@ -6,8 +6,9 @@ from pathlib import Path
 
 from bot.discord_app.bot import LawBot
 from bot.testing.discord_emulator import DiscordEmulator
+from tests.engine.hostile_yaml import billion_laughs
 from tests.exts.conftest import ANSWERED_QUESTION, NOT_COVERED_QUESTION
-from tests.exts.helpers import CHANNEL_MESSAGES, eventually, is_ephemeral, message_body
+from tests.exts.helpers import CHANNEL_MESSAGES, assert_safe_message, eventually, is_ephemeral, message_body
 
 SYNC_GLOBAL = "PUT /applications/{application_id}/commands"
 
@@ -35,6 +36,31 @@ async def test_kb_status(emulator: DiscordEmulator, lawbot: LawBot) -> None:
     fields = {f["name"]: f["value"] for f in body["embeds"][0]["fields"]}
     assert fields["Topics"] == str(len(lawbot.engine.kb.entries))
     assert fields["Last reviewed"] == "2026-11-27"
+
+
+async def test_kb_status_shows_a_failed_reload_and_its_first_problems(emulator: DiscordEmulator, lawbot: LawBot,
+                                                                      kb_dir: Path) -> None:
+    """After a failed reload, /kb status says when it failed, how many problems, the first ones, and what still serves."""
+    before = message_body(await emulator.wait_for_callback(await emulator.slash("kb status", user="admin")))
+    assert {f["name"]: f["value"] for f in before["embeds"][0]["fields"]}["Last reload"] == "None since start"
+    (kb_dir / "laughs.yaml").write_text(billion_laughs(6))  # the full 9 levels run in tests/discord_app/test_runner.py
+    await emulator.wait_for_followup(await emulator.slash("kb reload", user="admin"))
+    body = message_body(await emulator.wait_for_callback(await emulator.slash("kb status", user="admin")))
+    assert_safe_message(body)
+    fields = {f["name"]: f["value"] for f in body["embeds"][0]["fields"]}
+    finished = int(lawbot.engines.last_reload.finished_at.timestamp())
+    assert fields["Last reload"] == (f"<t:{finished}:R>: **failed**, 1 problem(s); still serving the previous knowledge base")
+    assert "kb/laughs.yaml:2: YAML anchors are not allowed" in fields["Reload problems"]
+    assert fields["Topics"] == str(len(lawbot.engine.kb.entries))
+
+
+async def test_kb_status_shows_a_good_reload(emulator: DiscordEmulator, lawbot: LawBot) -> None:
+    """After a successful reload, /kb status says it worked and when."""
+    await emulator.wait_for_followup(await emulator.slash("kb reload", user="admin"))
+    body = message_body(await emulator.wait_for_callback(await emulator.slash("kb status", user="admin")))
+    fields = {f["name"]: f["value"] for f in body["embeds"][0]["fields"]}
+    assert fields["Last reload"] == f"<t:{int(lawbot.engines.last_reload.finished_at.timestamp())}:R>: OK"
+    assert "Reload problems" not in fields
 
 
 async def test_kb_gaps_lists_unanswered_questions(emulator: DiscordEmulator, lawbot: LawBot) -> None:

@@ -65,3 +65,22 @@ async def test_metrics_exposes_prometheus_text(server):
     assert 'flx_questions_total{outcome="answered"} 1.0' in text
     assert 'flx_answer_latency_seconds_bucket{le="0.005"} 2.0' in text
     assert "flx_kb_entries 160.0" in text
+
+
+async def test_readyz_body_carries_details_without_changing_readiness():
+    """Details (such as the last reload's result) appear in /readyz's body; a failing one is null, still 200."""
+    last_reload = {"ok": False, "problems": 2, "first_problems": ["kb/a.yaml:3: bad"]}
+
+    def broken() -> dict:
+        raise RuntimeError("detail")
+
+    health = HealthServer(Metrics(), {"gateway": lambda: True}, port=0,
+                          details={"last_reload": lambda: last_reload, "broken": broken})
+    port = await health.start()
+    try:
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/readyz") as response:
+            assert response.status == 200
+            body = await response.json()
+    finally:
+        await health.stop()
+    assert body["last_reload"] == last_reload and body["broken"] is None and body["ready"] is True

@@ -2,7 +2,7 @@ import io
 import json
 import logging
 
-from bot.ops.logging import configure_logging
+from bot.ops.logging import configure_logging, log_summary
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GAbcde.abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -37,3 +37,15 @@ def test_token_is_never_logged():
         log.exception("failed")
     output = stream.getvalue()
     assert TOKEN not in output and "[redacted]" in output
+
+
+def test_many_problems_log_as_one_summary_record():
+    """4,381 problems become one record: the count, the first five and how many more, not 4,381 lines."""
+    stream, _ = capture("json")
+    problems = [f"kb/big.yaml:{n}: unknown entry key 'titel'" for n in range(1, 4382)]
+    log_summary(logging.getLogger("flx.test"), logging.WARNING, f"reload failed: {len(problems):,} problem(s)", problems)
+    [line] = stream.getvalue().splitlines()
+    record = json.loads(line)
+    assert record["count"] == 4381 and record["first"] == problems[:5]
+    assert record["message"].splitlines() == ["reload failed: 4,381 problem(s)", *(f"  {p}" for p in problems[:5]),
+                                              "  … and 4,376 more"]

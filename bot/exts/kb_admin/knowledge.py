@@ -13,14 +13,29 @@ from bot.render.discord import COLOUR, FIELD_VALUE_MAX, clip, escape_markdown, f
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
+    from bot.engine.holder import ReloadResult
 
 PROBLEMS_SHOWN = 25
+STATUS_PROBLEMS_SHOWN = 3
 
 
-def _problems_block(problems: list[str]) -> str:
-    shown = [p.replace("```", "'''") for p in problems[:PROBLEMS_SHOWN]]
-    more = f"\n… and {len(problems) - PROBLEMS_SHOWN} more" if len(problems) > PROBLEMS_SHOWN else ""
-    return "```\n" + clip("\n".join(shown) + more, 1700) + "\n```"
+def _problems_block(problems: list[str], shown_at_most: int = PROBLEMS_SHOWN, limit: int = 1700) -> str:
+    shown = [p.replace("```", "'''") for p in problems[:shown_at_most]]
+    more = f"\n… and {len(problems) - shown_at_most} more" if len(problems) > shown_at_most else ""
+    return "```\n" + clip("\n".join(shown) + more, limit) + "\n```"
+
+
+def _last_reload_fields(result: ReloadResult | None) -> list[dict]:
+    """The last /kb reload or SIGHUP since start: when, and whether it worked; when it failed, the first problems."""
+    if result is None:
+        return [{"name": "Last reload", "value": "None since start", "inline": True}]
+    when = f"<t:{int(result.finished_at.timestamp())}:R>"
+    if result.ok:
+        return [{"name": "Last reload", "value": f"{when}: OK", "inline": True}]
+    summary = f"{when}: **failed**, {len(result.problems)} problem(s); still serving the previous knowledge base"
+    block = _problems_block(list(result.problems), STATUS_PROBLEMS_SHOWN, FIELD_VALUE_MAX - 8)
+    return [{"name": "Last reload", "value": summary, "inline": False},
+            {"name": "Reload problems", "value": block, "inline": False}]
 
 
 @app_commands.guild_only()
@@ -62,6 +77,7 @@ class KnowledgeAdmin(GuardedGroupCog, group_name="kb", group_description="The kn
             {"name": "Loaded", "value": f"<t:{loaded}:R>", "inline": True},
             {"name": "Explainers here", "value": str(len(explainers)), "inline": True},
             {"name": "Unanswered logged", "value": str(await self.bot.database.unanswered_count()), "inline": True},
+            *_last_reload_fields(self.bot.engines.last_reload if self.bot.engines else None),
         ]
         embed = fit_embed({"type": "rich", "title": "Knowledge base", "description": "", "color": COLOUR, "fields": fields})
         await interaction.response.send_message(**send_kwargs({"embeds": [embed]}), ephemeral=True)
