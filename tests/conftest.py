@@ -37,3 +37,12 @@ def pytest_asyncio_loop_factories(config, item):
         if uvloop_factory is not None:
             factories["uvloop"] = uvloop_factory
     return factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_view_cache():
+    """discord.py Views hold futures of the event loop they were first used on; each test runs its own loop."""
+    yield
+    from bot.discord_app import messages
+
+    messages._VIEW_CACHE.clear()

@@ -34,7 +34,6 @@ MAX_ALTERNATIVES = 3
 ALTERNATIVE_FLOOR = 0.3  # an alternative's reranked strength, relative to the answer's, to be offered at all
 # Topic lookup: for a bare name, the entry that explains the thing itself comes before glossary cards,
 # ladders, how-tos and dated timeline entries that mention it.
-RECOGNISED_MASS = 0.5  # domain evidence in a foreign-language question enough to suggest the English topic
 KIND_ORDER = {"glossary": 1, "escalation": 2, "how-to": 3, "timeline": 4}
 
 
@@ -60,6 +59,13 @@ class Engine:
              KIND_ORDER.get(entry.area, 0))
             for entry in kb.entries.values()
         ]
+        # One-word names (UFLPA, WRO, C29) -> their entries, main entry first: how a question in another language
+        # can still be pointed to the English topic it names.
+        self._names: dict[str, list[str]] = {}
+        for eid, _, names, _kind in sorted(self._topic_keys, key=lambda item: item[3]):
+            for name in names:
+                if " " not in name and len(name) >= 2:
+                    self._names.setdefault(name, []).append(eid)
 
     @classmethod
     def load(cls, kb_dir: Path, prompts_dir: Path, **options) -> Engine:
@@ -262,10 +268,11 @@ class Engine:
         )
 
     def _other_language(self, question: str) -> Answer:
-        """English only for now; a recognised term (an acronym, an article) still points to its English topic."""
-        result = self.retriever.search(question)
-        recognised = result.top is not None and result.evidence is not None and result.evidence.mass >= RECOGNISED_MASS
-        suggestions = self._suggestions(result, defaults=False) if recognised else ()
+        """English only for now; a name it recognises (an acronym such as UFLPA or WRO) points to its English topic."""
+        named = dict.fromkeys(
+            entry_id for word in _NAME_WORD.findall(clean(question)) for entry_id in self._names.get(name_key(word), ())
+        )
+        suggestions = tuple(Topic(i, self.kb.entries[i].title) for i in list(named)[:3])
         topics = "; ".join(topic.title for topic in suggestions)
         line = "\n\n" + self.prompts.render("suggestions", topics=topics) if suggestions else ""
         return Answer(question=question, answered=False, reason=OTHER_LANGUAGE, disclaimer=self.prompts.disclaimer,

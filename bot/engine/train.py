@@ -10,24 +10,27 @@ from bot.engine.service import Engine
 THRESHOLDS = [i / 100 for i in range(5, 96)]
 
 
-def training_rows(engine: Engine, questions: list[EvalQuestion]) -> tuple[list[list[float]], list[bool], list[bool]]:
-    """Features of each searchable question, whether it is in scope, and whether its top entry is right."""
+def training_rows(engine: Engine, questions: list[EvalQuestion]) -> tuple[list[list[float]], list[bool], list[bool], int]:
+    """Features of each searchable question, whether it is in scope, whether its top entry is right, and how many
+    out-of-scope inputs never reach the judge (screened out, too long or without a search term)."""
     rows, in_domain, correct = [], [], []
+    turned_away = 0
     for question in questions:
         if len(question.text) > engine.max_chars or screen(question.text):
+            turned_away += not question.expect
             continue  # turned away before retrieval: nothing for the judge to learn
         result = engine.retriever.search(question.text, question.context)
         if result.top is None or not result.query_terms:
+            turned_away += not question.expect
             continue
         rows.append(features(result))
         in_domain.append(bool(question.expect))
         correct.append(result.top.entry.id in question.expect)
-    return rows, in_domain, correct
+    return rows, in_domain, correct, turned_away
 
 
-def fit_judge(engine: Engine, questions: list[EvalQuestion], max_in_scope_abstained: float = 0.03,
-              min_out_of_scope_abstained: float = 0.95) -> Judge:
-    rows, in_domain, correct = training_rows(engine, questions)
+def fit_judge(engine: Engine, questions: list[EvalQuestion]) -> Judge:
+    rows, in_domain, correct, turned_away = training_rows(engine, questions)
     domain_model = Logistic.fit(rows, in_domain)
     correct_model = Logistic.fit(rows, correct)
     scores = [domain_model.probability(row) for row in rows]
@@ -36,12 +39,12 @@ def fit_judge(engine: Engine, questions: list[EvalQuestion], max_in_scope_abstai
 
     def rates(threshold: float) -> tuple[float, float]:
         wrongly_abstained = sum(s < threshold for s in inside) / max(1, len(inside))
-        abstained = sum(s < threshold for s in outside) / max(1, len(outside))
+        abstained = (turned_away + sum(s < threshold for s in outside)) / max(1, turned_away + len(outside))
         return wrongly_abstained, abstained
 
     def key(threshold: float):
+        # Both mistakes cost a user the same: a wrong "not covered" and an off-topic answer.
         wrongly, abstained = rates(threshold)
-        misses = max(0.0, wrongly - max_in_scope_abstained) + max(0.0, min_out_of_scope_abstained - abstained)
-        return (misses, wrongly + (1 - abstained), abs(threshold - 0.5))
+        return (round(wrongly + (1 - abstained), 3), abs(threshold - 0.5))
 
     return Judge(domain_model, correct_model, threshold=min(THRESHOLDS, key=key))
