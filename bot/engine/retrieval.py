@@ -114,15 +114,12 @@ class Retriever:
         self.corrector = SpellingCorrector(_surface_words(kb), self.index)
 
     def query_weights(self, question: str, context: str | None = None) -> tuple[list[str], Counter]:
-        terms, weights, _ = self._weigh(question, context)
+        terms, weights, _, _ = self._weigh_with_words(question, context)
         return terms, weights
 
-    def _weigh(self, question: str, context: str | None) -> tuple[list[str], Counter, dict[str, float]]:
-        """Terms typed, all weighted terms (with expansions and context), and what coverage is judged on."""
-        terms, weights, judged, _ = self._weigh_with_words(question, context)
-        return terms, weights, judged
-
     def _weigh_with_words(self, question: str, context: str | None):
+        """Terms typed, all weighted terms (with expansions and context), what coverage is judged on, and the word
+        each term came from."""
         terms, words = analyze_with_words(question, self.corrector)
         weights = self.expander.expand(terms)
         judged = dict.fromkeys(terms, 1.0)

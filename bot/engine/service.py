@@ -253,8 +253,6 @@ class Engine:
 
     def _not_covered(self, question: str, result: SearchResult | None) -> Answer:
         suggestions = self._suggestions(result)
-        topics = "; ".join(topic.title for topic in suggestions)
-        line = "\n\n" + self.prompts.render("suggestions", topics=topics) if suggestions else ""
         confidence = self.judge.confidence(result) if result else 0.0
         return Answer(
             question=question,
@@ -264,7 +262,7 @@ class Engine:
             disclaimer=self.prompts.disclaimer,
             suggestions=suggestions,
             confidence_label=confidence_label(confidence),
-            message=self.prompts.render("not_covered", suggestions=line),
+            message=self.prompts.render("not_covered", suggestions=self._suggestion_line(suggestions)),
         )
 
     def _other_language(self, question: str) -> Answer:
@@ -273,10 +271,14 @@ class Engine:
             entry_id for word in _NAME_WORD.findall(clean(question)) for entry_id in self._names.get(name_key(word), ())
         )
         suggestions = tuple(Topic(i, self.kb.entries[i].title) for i in list(named)[:3])
-        topics = "; ".join(topic.title for topic in suggestions)
-        line = "\n\n" + self.prompts.render("suggestions", topics=topics) if suggestions else ""
+        message = self.prompts.render("other_language", suggestions=self._suggestion_line(suggestions))
         return Answer(question=question, answered=False, reason=OTHER_LANGUAGE, disclaimer=self.prompts.disclaimer,
-                      suggestions=suggestions, message=self.prompts.render("other_language", suggestions=line))
+                      suggestions=suggestions, message=message)
+
+    def _suggestion_line(self, suggestions: tuple[Topic, ...]) -> str:
+        if not suggestions:
+            return ""
+        return "\n\n" + self.prompts.render("suggestions", topics="; ".join(topic.title for topic in suggestions))
 
     def _suggestions(self, result: SearchResult | None, limit: int = 3, defaults: bool = True) -> tuple[Topic, ...]:
         ids = [r.entry.id for r in result.ranked] if result else []
