@@ -13,10 +13,11 @@ on tests/eval/dev only (`python -m bot eval --tune`), never on the frozen test s
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.engine.logistic import Logistic
+from bot.engine.ranker import RANK_FEATURES, Ranker
 from bot.engine.retrieval import Evidence, SearchResult
 
 FEATURES = ("found", "missing_known", "missing_unknown", "mass", "coverage", "normalized", "margin",
@@ -42,40 +43,11 @@ def features(result: SearchResult) -> list[float]:
 
 
 @dataclass(frozen=True)
-class Logistic:
-    weights: tuple[float, ...]
-    bias: float
-
-    def probability(self, values: list[float]) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, values, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-    @classmethod
-    def fit(cls, rows: list[list[float]], labels: list[bool], l2: float = 0.5) -> Logistic:
-        """Newton's method on the L2-penalised log-likelihood (the bias is not penalised)."""
-        import numpy as np
-
-        x = np.hstack([np.asarray(rows, dtype=float), np.ones((len(rows), 1))])
-        y = np.asarray(labels, dtype=float)
-        w = np.zeros(x.shape[1])
-        penalty = np.eye(x.shape[1]) * l2
-        penalty[-1, -1] = 0.0
-        for _ in range(50):
-            p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-            gradient = x.T @ (p - y) + penalty @ w
-            hessian = (x.T * (p * (1 - p))) @ x + penalty + np.eye(x.shape[1]) * 1e-9
-            step = np.linalg.solve(hessian, gradient)
-            w -= step
-            if np.abs(step).max() < 1e-8:
-                break
-        return cls(tuple(float(v) for v in w[:-1]), float(w[-1]))
-
-
-@dataclass(frozen=True)
 class Judge:
     in_domain: Logistic
     correct: Logistic
     threshold: float = 0.5
+    ranker: Ranker | None = None
 
     def answers(self, result: SearchResult) -> bool:
         return result.top is not None and self.in_domain.probability(features(result)) >= self.threshold
@@ -89,6 +61,8 @@ class Judge:
             "in_domain": {"weights": list(self.in_domain.weights), "bias": self.in_domain.bias},
             "correct": {"weights": list(self.correct.weights), "bias": self.correct.bias},
             "threshold": self.threshold,
+            **({"ranker": {"features": list(RANK_FEATURES), "weights": list(self.ranker.model.weights)}}
+               if self.ranker else {}),
         }
 
     @classmethod
@@ -96,7 +70,12 @@ class Judge:
         if tuple(data["features"]) != FEATURES:
             raise ValueError("judge.json was fitted on other features; run `python -m bot eval --tune`")
         models = [Logistic(tuple(data[name]["weights"]), float(data[name]["bias"])) for name in ("in_domain", "correct")]
-        return cls(*models, threshold=float(data["threshold"]))
+        ranker = None
+        if "ranker" in data:
+            if tuple(data["ranker"]["features"]) != RANK_FEATURES:
+                raise ValueError("judge.json's ranker was fitted on other features; run `python -m bot eval --tune`")
+            ranker = Ranker(Logistic(tuple(data["ranker"]["weights"]), 0.0))
+        return cls(*models, threshold=float(data["threshold"]), ranker=ranker)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_FILE) -> Judge:

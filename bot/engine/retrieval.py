@@ -10,6 +10,7 @@ from bot.engine.analysis import QueryExpander, SpellingCorrector, analyze, analy
 from bot.engine.domain import domain_specificity, specificity, zipf
 from bot.engine.index import BM25Index
 from bot.engine.models import Entry, KnowledgeBase
+from bot.engine.ranker import RERANKED, Intents, Ranker, rank_features
 
 # How much each field of an entry counts inside every one of its passages (by repetition, so the scoring
 # stays plain BM25Okapi over one token list per passage).
@@ -81,8 +82,9 @@ def passage_tokens(entry: Entry, passage_text: str, pinpoint: str) -> list[str]:
 
 
 class Retriever:
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, ranker: Ranker | None = None):
         self.kb = kb
+        self.ranker = ranker  # the final order of the best few entries (None: by strength alone)
         self.passages: list[Passage] = []
         documents: list[list[str]] = []
         self._entry_terms: dict[str, frozenset[str]] = {}
@@ -174,6 +176,8 @@ class Retriever:
             RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), coverage, match)
             for _, eid, scored, coverage, match in reranked
         ]
+        if self.ranker is not None and len(ranked) > 1:
+            ranked = self._reorder(question, ranked)
         if not ranked:
             coverage = 0.0
         elif context:
@@ -189,6 +193,17 @@ class Retriever:
             known=sum(t in self.index for t in unique_terms) / len(unique_terms) if unique_terms else 0.0,
             evidence=self._evidence(ranked[0].entry.id, idf_terms) if ranked else Evidence(),
         )
+
+    def candidate_features(self, question: str, ranked: list[RankedEntry]) -> list[list[float]]:
+        """The ranker's features for each of the first RERANKED entries, in their current order."""
+        intents = Intents.of(question)
+        best = strength(ranked[0]) or 1.0
+        return [rank_features(r.entry, strength(r) / best, r.coverage, r.question_match, intents) for r in ranked[:RERANKED]]
+
+    def _reorder(self, question: str, ranked: list[RankedEntry]) -> list[RankedEntry]:
+        scores = [self.ranker.score(features) for features in self.candidate_features(question, ranked)]
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])  # stable: ties keep the strength order
+        return [ranked[i] for i in order] + ranked[RERANKED:]
 
     def _domain_weights(self, terms: dict[str, float], words: dict[str, str]) -> dict[str, float]:
         """Each term's idf x importance x specificity: "simple terms" says little, "UFLPA" a lot."""
@@ -295,4 +310,4 @@ def strength(ranked: RankedEntry) -> float:
 def _margin(ranked: list[RankedEntry]) -> float:
     if len(ranked) < 2 or strength(ranked[0]) <= 0:
         return 1.0 if ranked else 0.0
-    return (strength(ranked[0]) - strength(ranked[1])) / strength(ranked[0])
+    return max(0.0, (strength(ranked[0]) - strength(ranked[1])) / strength(ranked[0]))

@@ -45,7 +45,7 @@ class Engine:
         self.judge = judge or Judge.load()
         self.max_chars = max_chars
         self.max_excerpts = max_excerpts
-        self.retriever = Retriever(kb)
+        self.retriever = Retriever(kb, self.judge.ranker)
         # Answers are immutable and the knowledge base never changes under an engine (a reload builds a new
         # engine), so repeated questions, common in a community, are served from a small LRU cache.
         self._answers: LRUCache[tuple[str, str | None], Answer] = LRUCache(ANSWER_CACHE_SIZE)
@@ -246,7 +246,7 @@ class Engine:
         best = strength(result.ranked[0])
         found = []
         for ranked in result.ranked[1:]:
-            relative = strength(ranked) / best if best > 0 else 0.0
+            relative = min(1.0, strength(ranked) / best) if best > 0 else 0.0
             if relative >= ALTERNATIVE_FLOOR:
                 found.append(Alternative(ranked.entry.id, ranked.entry.title, round(relative, 3)))
         return tuple(found[:MAX_ALTERNATIVES])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.engine.evaluate import EvalQuestion
 from bot.engine.judge import Judge, Logistic, features
+from bot.engine.ranker import RERANKED, Ranker
 from bot.engine.screening import screen
 from bot.engine.service import Engine
 
@@ -29,7 +30,30 @@ def training_rows(engine: Engine, questions: list[EvalQuestion]) -> tuple[list[l
     return rows, in_domain, correct, turned_away
 
 
+def fit_ranker(engine: Engine, questions: list[EvalQuestion]) -> Ranker:
+    """Pairs (right entry, each wrong entry above it or just below) from the strength order alone."""
+    retriever = engine.retriever
+    saved, retriever.ranker = retriever.ranker, None
+    try:
+        pairs = []
+        for question in questions:
+            if not question.expect or len(question.text) > engine.max_chars or screen(question.text):
+                continue
+            ranked = list(retriever.search(question.text, question.context).ranked)
+            rows = retriever.candidate_features(question.text, ranked) if ranked else []
+            right = [i for i, r in enumerate(ranked[:RERANKED]) if r.entry.id in question.expect]
+            if not right:
+                continue
+            best = right[0]
+            pairs += [(rows[best], rows[i]) for i in range(len(rows)) if i not in right and i <= best + 2]
+    finally:
+        retriever.ranker = saved
+    return Ranker.fit(pairs)
+
+
 def fit_judge(engine: Engine, questions: list[EvalQuestion]) -> Judge:
+    ranker = fit_ranker(engine, questions)
+    engine.retriever.ranker = ranker  # the judge learns from the order users will see
     rows, in_domain, correct, turned_away = training_rows(engine, questions)
     domain_model = Logistic.fit(rows, in_domain)
     correct_model = Logistic.fit(rows, correct)
@@ -47,4 +71,4 @@ def fit_judge(engine: Engine, questions: list[EvalQuestion]) -> Judge:
         wrongly, abstained = rates(threshold)
         return (round(wrongly + (1 - abstained), 3), abs(threshold - 0.5))
 
-    return Judge(domain_model, correct_model, threshold=min(THRESHOLDS, key=key))
+    return Judge(domain_model, correct_model, threshold=min(THRESHOLDS, key=key), ranker=ranker)

@@ -134,8 +134,7 @@ def test_ladder_steps_are_searchable_and_cited(small_engine):
 
 
 @pytest.mark.parametrize(("question", "context", "expected"), [
-    pytest.param("and how is it enforced?", "What does the UFLPA presume about goods from Xinjiang?", "uflpa",
-                 marks=pytest.mark.xfail(reason="ranks the 21 June 2022 timeline entry first", strict=True)),
+    ("and how is it enforced?", "What does the UFLPA presume about goods from Xinjiang?", "uflpa"),
     ("when did it take effect?", "what is the EU forced labour regulation", "eu-"),
     ("how long does it take?", "cbp detained my shipment under uflpa", "detention"),
     ("who can file one?", "what is an ILO representation", "representation"),

@@ -1,0 +1,87 @@
+"""Final order of the best few entries: which kind of entry the question asks for.
+
+Siblings share words: an overview, its glossary card, its ladder, its how-to and the dated timeline entry of the
+same event all match "mexico forced labor import rules". What tells them apart is what the question asks for: a
+date ("when", a year), a definition ("define", "what does X stand for"), steps ("what happens next"), or help in
+the asker's own situation ("my shipment"), a comparison ("is X the same as Y"), or a figure ("how many"). A linear model over the retrieval strength (relative to the best),
+coverage, curated-question match, the entry's kind and those kinds crossed with the question's intent reorders
+the first entries. It is fitted on the dev set only, from pairs (right entry, a wrong one ranked near it).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from bot.engine.analysis import clean
+from bot.engine.logistic import Logistic
+from bot.engine.models import Entry
+
+RANK_FEATURES = ("strength", "coverage", "question_match", "timeline", "glossary", "ladder", "how_to",
+                 "time_x_timeline", "define_x_glossary", "steps_x_ladder", "situation_x_how_to",
+                 "compare_x_comparison", "count_x_figures")
+RERANKED = 8  # how many of the best entries the model may reorder
+
+_TIME = re.compile(r"\b(?:when|what year|which year|dates?|since|ago|happened|timeline|(?:19|20)\d\d)\b")
+_DEFINE = re.compile(r"\b(?:define|definition|meaning|means?|stands? for|acronym|abbreviation|what(?:'s| is| does)? an?)\b")
+_STEPS = re.compile(r"\b(?:steps?|process|stages?|escalat\w*|ladder|what happens (?:next|after|if)|then what)\b")
+_COMPARE = re.compile(r"\b(?:same as|same thing|difference|differ\w*|vs\.?|versus|compared?|or is it|instead of)\b")
+_COUNT = re.compile(r"\b(?:how many|how much|number of|total|count|stats?|statistics|figures?|grown|growth)\b")
+_COMPARISON_ENTRY = re.compile(r"\b(?:vs\.?|versus|difference|compared?|or)\b")
+_FIGURES_ENTRY = re.compile(r"\d|\b(?:how many|figures|statistics|numbers|growth|total|count)\b")
+_SITUATION = re.compile(r"\b(?:my|our|i|we|me|im|i'm)\b[\s\S]*\b(?:shipment|goods|container|supplier|shop|store|"
+                        r"company|business|imports?|cargo|products?)\b")
+
+
+@dataclass(frozen=True)
+class Intents:
+    time: bool
+    define: bool
+    steps: bool
+    situation: bool
+    compare: bool
+    count: bool
+
+    @classmethod
+    def of(cls, question: str) -> Intents:
+        text = clean(question)
+        return cls(bool(_TIME.search(text)), bool(_DEFINE.search(text)), bool(_STEPS.search(text)),
+                   bool(_SITUATION.search(text)), bool(_COMPARE.search(text)), bool(_COUNT.search(text)))
+
+
+def rank_features(entry: Entry, relative_strength: float, coverage: float, match: float, intents: Intents) -> list[float]:
+    timeline, glossary = entry.area == "timeline", entry.area == "glossary"
+    ladder, how_to = entry.is_ladder, entry.area == "how-to"
+    return [
+        math.log(max(relative_strength, 1e-3)),
+        coverage,
+        match,
+        float(timeline),
+        float(glossary),
+        float(ladder),
+        float(how_to),
+        float(timeline and intents.time),
+        float(glossary and intents.define),
+        float(ladder and intents.steps),
+        float(how_to and intents.situation),
+        float(intents.compare and bool(_COMPARISON_ENTRY.search(entry.title.casefold()))),
+        float(intents.count and bool(_FIGURES_ENTRY.search(entry.title.casefold()))),
+    ]
+
+
+@dataclass(frozen=True)
+class Ranker:
+    model: Logistic
+
+    def score(self, features: list[float]) -> float:
+        return sum(w * x for w, x in zip(self.model.weights, features, strict=True))
+
+    @classmethod
+    def fit(cls, pairs: list[tuple[list[float], list[float]]]) -> Ranker:
+        """Pairwise: the right entry's features minus a wrong one's should score above zero (and the reverse below)."""
+        rows = [[a - b for a, b in zip(right, wrong, strict=True)] for right, wrong in pairs]
+        rows += [[-x for x in row] for row in rows]
+        labels = [True] * len(pairs) + [False] * len(pairs)
+        fitted = Logistic.fit(rows, labels, l2=1.0)
+        return cls(Logistic(fitted.weights, 0.0))
