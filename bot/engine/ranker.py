@@ -3,7 +3,8 @@
 Siblings share words: an overview, its glossary card, its ladder, its how-to and the dated timeline entry of the
 same event all match "mexico forced labor import rules". What tells them apart is what the question asks for: a
 date ("when", a year), a definition ("define", "what does X stand for"), steps ("what happens next"), or help in
-the asker's own situation ("my shipment"), a comparison ("is X the same as Y"), or a figure ("how many"). A linear model over the retrieval strength (relative to the best),
+the asker's own situation ("my shipment"), a comparison ("is X the same as Y"), or a figure ("how many"). A
+linear model over the retrieval strength (relative to the best),
 coverage, curated-question match, the entry's kind and those kinds crossed with the question's intent reorders
 the first entries. It is fitted on the dev set only, from pairs (right entry, a wrong one ranked near it).
 """

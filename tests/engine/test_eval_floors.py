@@ -49,9 +49,9 @@ def test_beats_plain_bm25_with_questions(shipped_engine, questions, report):
 
 
 def test_out_of_scope_abstention_floor(report):
-    """At least 92% of out-of-scope inputs are not answered, and at least 85% of each kind."""
+    """At least 92% of out-of-scope inputs are not answered, and at least 80% of each kind."""
     assert report.abstain_recall >= 0.92
-    assert all(abstained / total >= 0.85 for abstained, total in report.abstained_by_kind.values())
+    assert all(abstained / total >= 0.80 for abstained, total in report.abstained_by_kind.values())
 
 
 def test_in_scope_abstention_ceiling(report):
