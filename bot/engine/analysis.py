@@ -32,7 +32,8 @@ STOPWORDS = frozenset(
     things stuff everyone keep keeps talking basically literally kinda sorta exactly now pls thx ty omg ever
     still yet already maybe probably wondering anyway quick lemme gimme take takes took taking
     ngl wtf smh fr istg imo imho tho af lmk ikr fyi bruh dude yall gotta kinda idc iirc afaik tl dr tldr pls
-    omfg ffs wth jk lowkey highkey deadass
+    omfg ffs wth jk lowkey highkey deadass isnt dont doesnt cant wont didnt wasnt arent havent hasnt wouldnt
+    shouldnt couldnt teh n r
     """.split()
 )
 
