@@ -98,13 +98,17 @@ class Retriever:
                 documents.append(tokens)
                 terms.update(tokens)
             self._entry_terms[entry.id] = frozenset(terms)
-        # Each entry's curated questions and title as term sets: a question a person types that nearly equals
-        # one of them should pick this entry over siblings that share its words.
-        self._question_sets = {
-            entry.id: tuple({frozenset(analyze(text)) for text in entry.questions} - {frozenset()})
-            for entry in kb.entries.values()
-        }
         self.index = BM25Index(documents)
+        # Each entry's curated questions as term sets, reached through their terms: a question a person types that
+        # nearly equals one of them should pick this entry over siblings that share its words.
+        self._question_postings: dict[str, list[tuple[str, int]]] = {}
+        self._question_idf: dict[tuple[str, int], float] = {}
+        for entry in kb.entries.values():
+            question_sets = {frozenset(analyze(text)) for text in entry.questions} - {frozenset()}
+            for number, terms in enumerate(sorted(question_sets, key=sorted)):
+                self._question_idf[(entry.id, number)] = sum(self.index.idf.get(t, 0.0) for t in terms)
+                for term in terms:
+                    self._question_postings.setdefault(term, []).append((entry.id, number))
         self._kb_rates = _term_rates(kb)
         self._specificity: dict[tuple[str, str], float] = {}
         # Per passage (index document), its entry and position: plain lists, read for every hit.
@@ -169,10 +173,11 @@ class Retriever:
         # follow-up ("how is it enforced?") is not pulled to whichever entry has a question of the same words.
         idf_terms = self._domain_weights(judged, words)
         question_terms = {t: w * (1.0 if t in own_terms else CONTEXT_IN_QUESTION_MATCH) for t, w in idf_terms.items()}
+        matches = self._question_matches(pool, question_terms)
         reranked = sorted(
             (-scored[0][1] * (RERANK_FLOOR + coverage) * (1 + QUESTION_BOOST * match), eid, scored, coverage, match)
             for eid, scored in pool.items()
-            for coverage, match in ((self._coverage_of(eid, own), self._question_match(eid, question_terms)),)
+            for coverage, match in ((self._coverage_of(eid, own), matches.get(eid, 0.0)),)
         )[:limit]
         ranked = [
             RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), coverage, match)
@@ -228,17 +233,28 @@ class Retriever:
                 self._specificity[key] = value
         return value
 
-    def _question_match(self, entry_id: str, weights: dict[str, float]) -> float:
-        """Best idf-weighted Jaccard overlap between the question and one of the entry's curated questions."""
-        if not weights:
-            return 0.0
-        asked = weights.keys()
-        best = 0.0
-        for terms in self._question_sets[entry_id]:
-            shared = sum(weights[t] for t in terms & asked)
-            if shared:
-                union = sum(weights.values()) + sum(self.index.idf.get(t, 0.0) for t in terms - asked)
-                best = max(best, shared / union)
+    def _question_matches(self, pool: dict, weights: dict[str, float]) -> dict[str, float]:
+        """Per pool entry, the best idf-weighted Jaccard overlap between the question and one of its curated
+        questions; only curated questions sharing a term with the question are visited."""
+        total = sum(weights.values())
+        idf = self.index.idf
+        shared: dict[tuple[str, int], list[float]] = {}  # curated question -> [shared weight, shared idf]
+        for term, weight in weights.items():
+            term_idf = idf.get(term, 0.0)
+            for key in self._question_postings.get(term, ()):
+                if key[0] in pool:
+                    found = shared.get(key)
+                    if found is None:
+                        shared[key] = [weight, term_idf]
+                    else:
+                        found[0] += weight
+                        found[1] += term_idf
+        best: dict[str, float] = {}
+        for key, (weight, shared_idf) in shared.items():
+            if weight > 0:
+                value = weight / (total + self._question_idf[key] - shared_idf)
+                if value > best.get(key[0], 0.0):
+                    best[key[0]] = value
         return best
 
     def _evidence(self, entry_id: str, weights: dict[str, float], words: dict[str, str]) -> Evidence:
