@@ -75,7 +75,7 @@ def test_ladder_footer_names_sources_and_review_date(kb) -> None:
     """The foot of a ladder names its sources and the knowledge base's review date."""
     layout = layouts.ladder_layout(kb.ladders["ladder-ilo-supervision"], kb.sources, kb.last_reviewed)
     footer = " ".join(layout.texts[-1].lines)
-    assert "ILO Constitution" in footer and "reviewed 27 Nov 2026" in footer
+    assert "ILO Constitution" in footer and "reviewed 29 Nov 2026" in footer
 
 
 def test_timeline_area_filter_keeps_only_that_area(kb) -> None:
