@@ -113,7 +113,7 @@ def test_no_shipped_entry_states_a_changing_value_literally(shipped_kb):
 def test_shipped_entity_list_answer_gives_the_current_reported_total(shipped_engine):
     """Asking for the Entity List total gets the registry's current, reported figure."""
     answer = shipped_engine.ask("how many entities are on the uflpa entity list")
-    assert "187 entities (reported since 3 August 2026" in answer.lead
+    assert "187 entities (reported by Caixin and US law firms, effective from 3 August 2026" in answer.lead
 
 
 # -- reloads ---------------------------------------------------------------------------------------
