@@ -157,10 +157,11 @@ class MessagesMixin:
     def _edit_within_limits(self, request: web.Request, message: dict[str, Any]) -> web.Response:
         """Apply an edit (channel message or webhook message) unless the result breaks Discord's limits."""
         body = request[RECORDED].json or {}
-        invalid = self._check_limits(request[RECORDED].route, {**message, **body})
+        invalid = self._check_limits(request[RECORDED].route, {**message, **body}) or self._check_attachments(body, body)
         if invalid is not None:
             return invalid
         self._apply_edit(message, body)
+        self._reattach(message, body)
         return _json_response(message)
 
     async def _delete_message(self, request: web.Request) -> web.Response:

@@ -97,3 +97,16 @@ class UploadsMixin:
         if files:
             message["attachments"] = stored_attachments(self.new_id, files, message_data.get("attachments"))
             self.uploads.update({a["id"]: f["data"] for a, f in zip(message["attachments"], files, strict=True)})
+
+    def _reattach(self, message: dict[str, Any], body: dict[str, Any]) -> None:
+        """An edit's attachments: its `attachments` list names the ones that stay (by id) and describes the new
+        files[n]; the rest are removed. An edit that names none and uploads nothing leaves them as they were."""
+        described = body.get("attachments")
+        files = body.get("_files") or []
+        if described is None and not files:
+            return
+        staying = {str(a.get("id")) for a in described} if described is not None else None
+        kept = [a for a in message.get("attachments") or [] if staying is None or a["id"] in staying]
+        added = stored_attachments(self.new_id, files, described) if files else []
+        self.uploads.update({a["id"]: f["data"] for a, f in zip(added, files, strict=True)})
+        message["attachments"] = kept + added
