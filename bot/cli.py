@@ -160,7 +160,7 @@ def cmd_bench(args, settings: Settings) -> int:
         from bot.discord_app.bench import main as discord_bench
 
         return discord_bench(["--n", str(args.n), "--users", str(args.users), "--think", str(args.think),
-                              "--runs", str(args.runs)])
+                              "--runs", str(args.runs), "--escalation-share", str(args.escalation_share)])
     from bot.engine.bench import run_bench
 
     run_bench(settings, quick=args.quick)
@@ -234,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--users", type=int, default=50, help="with --discord: concurrent simulated users")
     bench.add_argument("--think", type=float, default=0.0, help="with --discord: mean pause between questions, s")
     bench.add_argument("--runs", type=int, default=1, help="with --discord: repeat, then print the median and range")
+    bench.add_argument("--escalation-share", type=float, default=0.0,
+                       help="with --discord: share of interactions that are /escalation (ladder diagrams), e.g. 0.1")
     bench.add_argument("--pictures", action="store_true", help="time drawing every picture (first draw and cached)")
     render = sub.add_parser("render", help="draw a ladder, timeline or chart picture to a PNG file (or all into a folder)")
     render.add_argument("what", choices=["ladder", "timeline", "chart", "all"])

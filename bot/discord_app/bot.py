@@ -230,9 +230,18 @@ class LawBot(commands.Bot):
     async def _close_once(self) -> None:
         await self._finish_running_handlers()
         await super().close()
+        await self._close_picture_cache()
         if self.db is not None:
             await self.db.close()
             self.db = None
+
+    async def _close_picture_cache(self) -> None:
+        """End the drawing thread (made by the first answer with a picture, see render/pictures/attach.py).
+
+        Joined from a worker thread, so a drawing still in progress does not hold up the event loop."""
+        pictures = getattr(self, "_picture_cache", None)
+        if pictures is not None:
+            await asyncio.to_thread(pictures.close, wait=True)
 
     async def _finish_running_handlers(self, timeout: float = HANDLER_DRAIN_SECONDS) -> None:
         """Let commands, clicks and message handlers that are mid-way finish before the HTTP session and the

@@ -9,18 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+# Cogs import UserFacingError from here too; it lives in errors so that errors needs nothing from checks.
+from bot.discord_app.errors import UserFacingError as UserFacingError
+
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
 
 T = TypeVar("T")
-
-
-class UserFacingError(app_commands.AppCommandError):
-    """An error whose message is safe and useful to show the user as it is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _guild_member_check(**permissions: bool) -> Callable[[discord.Interaction], bool]:

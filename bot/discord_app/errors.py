@@ -15,7 +15,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_app.checks import UserFacingError
 from bot.discord_app.messages import NO_MENTIONS
 from bot.storage import StorageUnavailable
 
@@ -25,6 +24,14 @@ GENERIC_FAILURE = "Something went wrong on my side and it has been logged. Pleas
 # The database is down or not answering: nothing is wrong with the command, and retrying soon will work.
 STORAGE_UNAVAILABLE = "My storage is unavailable right now, so I couldn't do that. Please try again shortly."
 PERMISSION_NAMES = {"manage_messages": "Manage Messages", "manage_guild": "Manage Server", "pin_messages": "Pin Messages"}
+
+
+class UserFacingError(app_commands.AppCommandError):
+    """An error whose message is safe and useful to show the user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def _permission_list(names: list[str]) -> str:

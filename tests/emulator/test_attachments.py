@@ -69,3 +69,30 @@ async def test_body_that_is_neither_json_nor_form_data_is_refused(emulator: Disc
     status, body = await _post(emulator, b'{"content": "x"}', content_type="text/plain")
     assert (status, body["code"]) == (400, 50109)
     assert not [m for m in emulator.messages.values() if m["content"] == "x"]
+
+
+async def test_edit_with_a_new_file_replaces_the_old_attachment(emulator: DiscordEmulator, bot: MinimalBot) -> None:
+    """An edit whose attachments list only a new file removes the old attachment and stores the new one."""
+    channel = bot.get_channel(emulator.channel_ids["general"])
+    sent = await channel.send(content="v1", file=discord.File(io.BytesIO(PNG), filename="old.png"))
+    newer = PNG + b"newer"
+    await sent.edit(content="v2", attachments=[discord.File(io.BytesIO(newer), filename="new.png", description="Newer")])
+    [attachment] = emulator.messages[sent.id]["attachments"]
+    assert (attachment["filename"], attachment["description"]) == ("new.png", "Newer")
+    assert emulator.uploads[attachment["id"]] == newer
+
+
+async def test_edit_keeps_the_attachments_it_lists(emulator: DiscordEmulator, bot: MinimalBot) -> None:
+    """An existing attachment named in an edit's attachments stays beside the new file."""
+    channel = bot.get_channel(emulator.channel_ids["general"])
+    sent = await channel.send(content="v1", file=discord.File(io.BytesIO(PNG), filename="old.png"))
+    await sent.edit(attachments=[sent.attachments[0], discord.File(io.BytesIO(PNG), filename="new.png")])
+    assert [a["filename"] for a in emulator.messages[sent.id]["attachments"]] == ["old.png", "new.png"]
+
+
+async def test_edit_without_attachments_leaves_them(emulator: DiscordEmulator, bot: MinimalBot) -> None:
+    """An edit of the text alone keeps the message's attachments."""
+    channel = bot.get_channel(emulator.channel_ids["general"])
+    sent = await channel.send(content="v1", file=discord.File(io.BytesIO(PNG), filename="old.png"))
+    await sent.edit(content="v2")
+    assert [a["filename"] for a in emulator.messages[sent.id]["attachments"]] == ["old.png"]

@@ -16,6 +16,16 @@ async def test_small_bench_run_reports_figures() -> None:
     assert figures["max_event_loop_lag_ms"] >= 0
 
 
+async def test_escalation_mix_draws_and_reports_the_drawings() -> None:
+    """With an escalation share, some interactions are /escalation with the diagram, drawn once per ladder and timed."""
+    figures = await run_bench(20, 4, escalation_share=0.5, kb_dir=SMALL_KB, prompts_dir=ROOT / "prompts")
+    assert figures["interactions"] == 20
+    assert 0 < figures["escalations"] == figures["escalations_with_picture"] < 20
+    assert figures["answered"] + figures["not_answered"] + figures["escalations"] == 20
+    assert figures["drawings"] == 1  # the small KB has one ladder; later requests come from the cache
+    assert figures["drawing_ms"] > 0 and figures["asks_during_drawing"] >= 0
+
+
 def test_percentile_nearest_rank() -> None:
     """p50 and p99 use the nearest-rank definition."""
     values = [float(v) for v in range(1, 101)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -29,6 +29,15 @@ PIN_LIMIT = 250
 
 def _jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
+def _replacing_attachments(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Edit arguments whose new picture replaces the card's old attachment (an edit takes no `file`). Without a
+    picture (drawing failed) the old one is kept."""
+    picture = kwargs.get("file")
+    if picture is None:
+        return kwargs
+    return {**{key: value for key, value in kwargs.items() if key != "file"}, "attachments": [picture]}
 
 
 @app_commands.guild_only()
@@ -195,8 +204,11 @@ class Explainers(GuardedGroupCog, group_name="explainer", group_description="Pos
             if fingerprint is None or fingerprint == record.fingerprint:
                 continue  # unchanged, or the entry was removed (the card stays as it was)
             message = self.bot.get_partial_messageable(record.channel_id).get_partial_message(record.message_id)
+            kwargs = send_kwargs(render_answer(engine.explain(record.entry_id)), edit=True)
+            if record.entry_id in engine.kb.ladders:  # the diagram again, so the new embed shows it inside
+                kwargs = _replacing_attachments(await attach(self.bot, kwargs, "ladder", record.entry_id))
             try:
-                await message.edit(**send_kwargs(render_answer(engine.explain(record.entry_id)), edit=True))
+                await message.edit(**kwargs)
             except discord.NotFound:
                 await self.bot.db.remove_explainer(record.message_id)
                 continue

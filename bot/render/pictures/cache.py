@@ -107,7 +107,8 @@ class PictureCache:
             log.exception("could not draw the %s picture %r; answering without it", kind, key)
             return None
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = False) -> None:
+        """Stop the drawing thread and cancel queued draws; wait=True blocks until a draw in progress ends."""
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+            executor, self._executor = self._executor, None
+            executor.shutdown(wait=wait, cancel_futures=True)
