@@ -136,3 +136,21 @@ async def test_reload_draws_afresh(emulator: DiscordEmulator, lawbot: LawBot, mo
     await lawbot.reload_knowledge()
     await emulator.wait_for_callback(await emulator.slash("escalation", {"ladder": LADDER}))
     assert drawn == [f"ladder-{LADDER}.png"] * 2
+
+
+async def test_slow_first_drawing_defers_and_still_sends_the_picture(emulator: DiscordEmulator, lawbot: LawBot,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drawing slower than the reply budget is acknowledged first (Discord's 3 s deadline), then sent with it."""
+    import time
+
+    from bot.render.pictures import attach as picture_attach
+
+    real = picture_cache.render_png
+    monkeypatch.setattr(picture_attach, "DRAW_BUDGET", 0.05)
+    monkeypatch.setattr(picture_cache, "render_png", lambda layout: time.sleep(0.3) or real(layout))
+    interaction = await emulator.slash("escalation", {"ladder": LADDER})
+    callback = await emulator.wait_for_callback(interaction)
+    assert callback.json["type"] == 5  # deferred: "the bot is thinking"
+    followup = await emulator.wait_for_followup(interaction)
+    _assert_png_attached(followup, f"ladder-{LADDER}.png")
+    assert message_body(followup)["embeds"][0]["title"].endswith("step 1 of 2")

@@ -24,7 +24,7 @@ from bot.discord_app.messages import NO_MENTIONS, send_kwargs, text_kwargs
 from bot.engine.answer import NOT_COVERED, Answer
 from bot.lru import LRUCache
 from bot.render.discord import clip
-from bot.render.pictures.attach import attach
+from bot.render.pictures.attach import done_in_time, start_attaching
 from bot.render.pictures.cache import chart_for_entry
 from bot.storage import StorageUnavailable
 
@@ -59,6 +59,11 @@ class InteractionResponder:
             return sent.id
         callback = await self.interaction.response.send_message(**kwargs, ephemeral=ephemeral)
         return callback.message_id
+
+    async def make_time(self) -> None:
+        """Acknowledge now (Discord's 3 s deadline) when the reply needs slow work such as a first drawing."""
+        if not self.interaction.response.is_done():
+            await self.interaction.response.defer(thinking=True)
 
     async def refuse(self, wait: float) -> None:
         await self.send(plain(f"You're asking quickly. Please wait {math.ceil(wait)} s before the next question."),
@@ -143,7 +148,10 @@ async def deliver_answer(
     kwargs = bot.payloads.kwargs(answer)
     chart = chart_for_entry(bot.engine.kb, answer.entry_id) if answer.answered else None
     if chart is not None:  # an entry with figures over time shows them as a chart
-        kwargs = await attach(bot, kwargs, "chart", chart)
+        drawing = start_attaching(bot, kwargs, "chart", chart)
+        if not await done_in_time(drawing) and hasattr(responder, "make_time"):
+            await responder.make_time()  # a slow first drawing must not miss Discord's deadline
+        kwargs = await drawing
     message_id = await responder.send(kwargs, ephemeral=answer.reason in PRIVATE_REASONS)
     if answer.answered:
         bot.answer_log.remember(message_id, question, answer.entry_id)

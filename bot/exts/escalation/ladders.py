@@ -13,7 +13,7 @@ from bot.discord_app.checks import UserFacingError
 from bot.discord_app.errors import reports_errors
 from bot.discord_app.messages import NO_MENTIONS, send_kwargs
 from bot.render.discord import LADDER, clip, render_ladder_step
-from bot.render.pictures.attach import attach
+from bot.render.pictures.attach import done_in_time, start_attaching
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import LawBot
@@ -77,7 +77,13 @@ class Escalation(commands.Cog):
             names = ", ".join(entry.title for entry in ladders.values()) or "none loaded"
             raise UserFacingError(f"I don't know that escalation path. Available: {names}.")
         rendered = render_ladder_step(chosen, 0, self.bot.engine.kb.sources)
-        await interaction.response.send_message(**await attach(self.bot, send_kwargs(rendered), "ladder", chosen.id))
+        drawing = start_attaching(self.bot, send_kwargs(rendered), "ladder", chosen.id)
+        if await done_in_time(drawing):
+            await interaction.response.send_message(**drawing.result())
+            return
+        # A slow first drawing: acknowledge within Discord's 3 s, then send the message when it is ready.
+        await interaction.response.defer(thinking=True)
+        await interaction.followup.send(**await drawing)
 
     @escalation.autocomplete("ladder")
     async def ladder_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
@@ -27,6 +28,19 @@ def with_picture(kwargs: dict[str, Any], picture: Picture | None) -> dict[str, A
         embeds[0].set_image(url=f"attachment://{picture.filename}")
     file = discord.File(io.BytesIO(picture.png), filename=picture.filename, description=picture.alt_text)
     return {**kwargs, "embeds": embeds, "file": file}
+
+
+DRAW_BUDGET = 1.5  # seconds a reply waits for a first drawing before acknowledging (Discord allows 3 s)
+
+
+def start_attaching(bot: Any, kwargs: dict[str, Any], kind: str, key: str) -> asyncio.Future:
+    """`attach` started now; the caller sends at once if it is done within DRAW_BUDGET, or defers first."""
+    return asyncio.ensure_future(attach(bot, kwargs, kind, key))
+
+
+async def done_in_time(drawing: asyncio.Future) -> bool:
+    done, _ = await asyncio.wait({drawing}, timeout=DRAW_BUDGET)
+    return bool(done)
 
 
 async def attach(bot: Any, kwargs: dict[str, Any], kind: str, key: str) -> dict[str, Any]:
