@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from bot.discord_app.bot import LawBot
+from bot.discord_app.runner import reload_from_signal
 from bot.settings import Settings
 from bot.testing.discord_emulator import ChannelArg, DiscordEmulator
 from bot.testing.harness import running_bot
 from tests.exts.conftest import ROOT
 from tests.exts.helpers import CHANNEL_MESSAGES, assert_safe_message, is_ephemeral, message_body, settle
+from tests.storage.outages import sqlite_write_locked
 
 REGISTRY_KB = ROOT / "tests" / "fixtures" / "kb_registry"
 OLD_TOTAL = "187 entities (reported since 3 August 2026)"
@@ -158,4 +160,24 @@ async def test_clearing_the_updates_channel_stops_notes(emulator: DiscordEmulato
     assert "notes off" in message_body(await emulator.wait_for_callback(cleared))["content"]
     edit_total(kb_dir)
     await reload(emulator)
+    assert notes_in(emulator) == []
+
+
+async def test_sighup_reload_posts_the_note(emulator: DiscordEmulator, lawbot: LawBot, kb_dir: Path) -> None:
+    """The SIGHUP reload path announces a change just as /kb reload does."""
+    await set_updates_channel(emulator)
+    edit_total(kb_dir)
+    await reload_from_signal(lawbot)
+    [note] = notes_in(emulator)
+    assert CHANGE_LINE in note["content"]
+
+
+async def test_storage_outage_during_reload_is_reported_not_raised(emulator: DiscordEmulator, lawbot: LawBot,
+                                                                   settings: Settings, kb_dir: Path) -> None:
+    """With SQLite's write lock held elsewhere the reload still succeeds and its reply says the update was not recorded."""
+    await set_updates_channel(emulator)
+    edit_total(kb_dir)
+    with sqlite_write_locked(settings.database_path):
+        report = await reload(emulator)
+    assert report.startswith("Reloaded:") and "Update note: storage is unavailable" in report
     assert notes_in(emulator) == []
