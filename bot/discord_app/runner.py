@@ -142,6 +142,9 @@ async def reload_from_signal(client: LawBot) -> None:
     if explainers is not None:
         refreshed = await explainers.refresh_explainers()  # type: ignore[attr-defined]
         log.info("SIGHUP reload: %d explainer(s) refreshed", refreshed)
+    admin = client.get_cog("KnowledgeAdmin")
+    if admin is not None:
+        await admin.announce_update()  # type: ignore[attr-defined]  # update notes; never raises
 
 
 async def _sample_gateway_latency(client: LawBot, metrics, every: float = 15.0) -> None:

@@ -58,6 +58,7 @@ class GuildConfig:
     cooldown_per_minute: int | None = None
     feedback_log_channel_id: int | None = None
     log_unanswered: bool = True
+    updates_channel_id: int | None = None  # where a note about each knowledge base update goes
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,38 @@ class PendingExplainer:
     pinned: bool
     message_id: int | None
     created_at: str
+
+
+@dataclass(frozen=True)
+class KnowledgeVersion:
+    id: int
+    version: str  # the knowledge base's stable hash
+    snapshot: str  # JSON; '' on all but the latest row
+    changes: str  # JSON change set from the version before; '' for the first recorded
+    has_changes: bool
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class ChangePost:
+    change_id: int
+    guild_id: int
+    channel_id: int | None
+    status: str  # posting, posted, failed, skipped
+    detail: str
+    updated_at: str
+
+
+_VERSION_COLUMNS = "id, version, snapshot, changes, has_changes, recorded_at"
+_POST_COLUMNS = "change_id, guild_id, channel_id, status, detail, updated_at"
+
+
+def _version(row: Any) -> KnowledgeVersion:
+    return KnowledgeVersion(int(row[0]), row[1], row[2], row[3], bool(row[4]), row[5])
+
+
+def _post(row: Any) -> ChangePost:
+    return ChangePost(int(row[0]), int(row[1]), row[2], row[3], row[4], row[5])
 
 
 @dataclass(frozen=True)
@@ -254,18 +287,19 @@ class Database:
 
     async def _read_guild_config(self, guild_id: int) -> GuildConfig:
         row = await self.backend.fetchrow(
-            "SELECT cooldown_per_minute, feedback_log_channel_id, log_unanswered FROM guild_config WHERE guild_id = ?",
+            "SELECT cooldown_per_minute, feedback_log_channel_id, log_unanswered, updates_channel_id FROM guild_config"
+            " WHERE guild_id = ?",
             guild_id,
         )
         rows = await self.backend.fetch("SELECT channel_id FROM ask_channel WHERE guild_id = ?", guild_id)
         channels = frozenset(r[0] for r in rows)
         if row is None:
             return GuildConfig(guild_id, channels)
-        return GuildConfig(guild_id, channels, row[0], row[1], bool(row[2]))
+        return GuildConfig(guild_id, channels, row[0], row[1], bool(row[2]), row[3])
 
     @_guarded
     async def _set_guild_value(self, guild_id: int, column: str, value: int | None) -> None:
-        if column not in {"cooldown_per_minute", "feedback_log_channel_id", "log_unanswered"}:
+        if column not in {"cooldown_per_minute", "feedback_log_channel_id", "log_unanswered", "updates_channel_id"}:
             raise ValueError(column)
         # One statement (an upsert), so two processes configuring a new guild at once cannot collide.
         await self.backend.execute(
@@ -301,6 +335,24 @@ class Database:
 
     async def set_log_unanswered(self, guild_id: int, enabled: bool) -> None:
         await self._set_guild_value(guild_id, "log_unanswered", int(enabled))
+
+    async def set_updates_channel(self, guild_id: int, channel_id: int | None) -> None:
+        """Where knowledge base update notes go (None: nowhere). A channel set now gets notes about later updates
+        only: the latest one is marked skipped for this guild, so a restart does not post it as if it were new."""
+        await self._set_guild_value(guild_id, "updates_channel_id", channel_id)
+        if channel_id is not None:
+            await self._skip_latest_change(guild_id)
+
+    @_guarded
+    async def _skip_latest_change(self, guild_id: int) -> None:
+        row = await self.backend.fetchrow("SELECT MAX(id) FROM kb_version WHERE has_changes = 1")
+        if row is None or row[0] is None:
+            return
+        await self.backend.execute(
+            "INSERT INTO kb_change_post (change_id, guild_id, status, updated_at) VALUES (?, ?, 'skipped', ?)"
+            " ON CONFLICT DO NOTHING",
+            int(row[0]), guild_id, now_iso(),
+        )
 
     # -- explainers ---------------------------------------------------------------------------------
 
@@ -384,6 +436,78 @@ class Database:
             params = (created_before,)
         rows = await self.backend.fetch(query + " ORDER BY id", *params)
         return [PendingExplainer(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows]
+
+    # -- knowledge base versions and update notes ----------------------------------------------------
+
+    @_guarded
+    async def latest_knowledge_version(self) -> KnowledgeVersion | None:
+        row = await self.backend.fetchrow(f"SELECT {_VERSION_COLUMNS} FROM kb_version ORDER BY id DESC LIMIT 1")
+        return _version(row) if row else None
+
+    @_guarded
+    async def add_knowledge_version(
+        self, *, previous_id: int, version: str, snapshot: str, changes: str, has_changes: bool
+    ) -> KnowledgeVersion | None:
+        """Records the version that follows `previous_id` (0: the first); None if another process already recorded
+        a successor to it. Older rows drop their snapshot: only the latest is ever compared with."""
+        async with self.backend.transaction() as tx:
+            row = await tx.execute_returning(
+                "INSERT INTO kb_version (previous_id, version, snapshot, changes, has_changes, recorded_at)"
+                f" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (previous_id) DO NOTHING RETURNING {_VERSION_COLUMNS}",
+                previous_id, version, snapshot, changes, int(has_changes), now_iso(),
+            )
+            if row is None:
+                return None
+            await tx.execute("UPDATE kb_version SET snapshot = '' WHERE id < ? AND snapshot != ''", int(row[0]))
+        return _version(row)
+
+    @_guarded
+    async def knowledge_changes(self, limit: int = 10) -> list[KnowledgeVersion]:
+        """The latest versions that changed something, newest first."""
+        rows = await self.backend.fetch(
+            f"SELECT {_VERSION_COLUMNS} FROM kb_version WHERE has_changes = 1 ORDER BY id DESC LIMIT ?", limit
+        )
+        return [_version(r) for r in rows]
+
+    @_guarded
+    async def guilds_awaiting_note(self, change_id: int) -> list[tuple[int, int]]:
+        """(guild, updates channel) for every guild with an updates channel and no note (or claim) for the change."""
+        rows = await self.backend.fetch(
+            "SELECT g.guild_id, g.updates_channel_id FROM guild_config g WHERE g.updates_channel_id IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM kb_change_post p WHERE p.change_id = ? AND p.guild_id = g.guild_id)"
+            " ORDER BY g.guild_id",
+            change_id,
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    @_guarded
+    async def claim_note(self, change_id: int, guild_id: int, channel_id: int) -> bool:
+        """True if this process is the one to post the change's note in the guild (before it sends anything)."""
+        added = await self.backend.execute(
+            "INSERT INTO kb_change_post (change_id, guild_id, channel_id, status, updated_at) VALUES (?, ?, ?, 'posting', ?)"
+            " ON CONFLICT DO NOTHING",
+            change_id, guild_id, channel_id, now_iso(),
+        )
+        return added > 0
+
+    @_guarded
+    async def finish_note(self, change_id: int, guild_id: int, *, status: str, detail: str = "") -> None:
+        await self.backend.execute(
+            "UPDATE kb_change_post SET status = ?, detail = ?, updated_at = ? WHERE change_id = ? AND guild_id = ?",
+            status, clean_text(detail, 300), now_iso(), change_id, guild_id,
+        )
+
+    @_guarded
+    async def notes(self, guild_id: int, change_ids: list[int]) -> dict[int, ChangePost]:
+        """The guild's notes for these changes, by change id."""
+        if not change_ids:
+            return {}
+        marks = ", ".join("?" for _ in change_ids)
+        rows = await self.backend.fetch(
+            f"SELECT {_POST_COLUMNS} FROM kb_change_post WHERE guild_id = ? AND change_id IN ({marks})",
+            guild_id, *change_ids,
+        )
+        return {int(r[0]): _post(r) for r in rows}
 
     # -- feedback -----------------------------------------------------------------------------------
 

@@ -69,4 +69,33 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX explainer_pending_guild ON explainer_pending (guild_id);
         """,
     ),
+    (
+        3,
+        """
+        -- Where a guild wants a short note about each knowledge base update (NULL: no notes).
+        ALTER TABLE guild_config ADD COLUMN updates_channel_id {bigint};
+        -- Every knowledge base version the bot has served, in order, with what changed from the one before.
+        -- previous_id is unique, so two processes recording the same reload cannot both add a version (the first
+        -- is 0). Only the latest row keeps its snapshot (entry fingerprints and values), to compare the next with.
+        CREATE TABLE kb_version (
+            id {serial_pk},
+            previous_id {bigint} NOT NULL UNIQUE,
+            version TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            changes TEXT NOT NULL,                   -- JSON change set; '' for the first version recorded
+            has_changes INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        -- One note per version per guild: the row is claimed before the note is sent, so it is never sent twice.
+        CREATE TABLE kb_change_post (
+            change_id {bigint} NOT NULL,
+            guild_id {bigint} NOT NULL,
+            channel_id {bigint},
+            status TEXT NOT NULL,                    -- posting, posted, failed, skipped
+            detail TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (change_id, guild_id)
+        );
+        """,
+    ),
 ]

@@ -63,7 +63,8 @@ async def export_document(db: Database) -> dict[str, Any]:
     """Everything worth keeping, in a stable order, read in one consistent snapshot."""
     async with db.transaction(readonly=True) as tx:
         configs = await tx.fetch(
-            "SELECT guild_id, cooldown_per_minute, feedback_log_channel_id, log_unanswered FROM guild_config"
+            "SELECT guild_id, cooldown_per_minute, feedback_log_channel_id, log_unanswered, updates_channel_id"
+            " FROM guild_config"
         )
         channel_rows = await tx.fetch("SELECT guild_id, channel_id FROM ask_channel")
         explainers = await tx.fetch(
@@ -79,13 +80,15 @@ async def export_document(db: Database) -> dict[str, Any]:
     for guild_id, channel_id in channel_rows:
         channels[int(guild_id)].append(int(channel_id))
     # A guild with ask channels but no config row gets the defaults, as `Database.guild_config` reports it.
-    settings = {int(r[0]): (r[1], r[2], bool(r[3])) for r in configs}
+    settings = {int(r[0]): (r[1], r[2], bool(r[3]), r[4]) for r in configs}
+    defaults = (None, None, True, None)
     guilds = [
         {
             "guild_id": guild_id,
-            "cooldown_per_minute": settings.get(guild_id, (None, None, True))[0],
-            "feedback_log_channel_id": settings.get(guild_id, (None, None, True))[1],
-            "log_unanswered": settings.get(guild_id, (None, None, True))[2],
+            "cooldown_per_minute": settings.get(guild_id, defaults)[0],
+            "feedback_log_channel_id": settings.get(guild_id, defaults)[1],
+            "log_unanswered": settings.get(guild_id, defaults)[2],
+            "updates_channel_id": settings.get(guild_id, defaults)[3],
             "ask_channel_ids": sorted(channels.get(guild_id, [])),
         }
         for guild_id in sorted(set(settings) | set(channels))
@@ -171,6 +174,9 @@ def parse_document(document: Any) -> dict[str, list[tuple[Any, ...]]]:
             _field(r, "cooldown_per_minute", where, _is_optional_int, "a whole number or null"),
             _field(r, "feedback_log_channel_id", where, _is_optional_id, "a Discord id or null"),
             int(_field(r, "log_unanswered", where, _is_bool, "true or false")),
+            # Added after the first exports: those have no updates channel.
+            _field(r, "updates_channel_id", where, _is_optional_id, "a Discord id or null")
+            if "updates_channel_id" in r else None,
         ))
         ids = _field(r, "ask_channel_ids", where, lambda v: isinstance(v, list) and all(map(_is_id, v)), "Discord ids")
         channels.extend((guild_id, channel_id) for channel_id in ids)
@@ -214,10 +220,11 @@ async def import_document(db: Database, document: Any) -> ImportReport:
     rows = parse_document(document)
     async with db.transaction() as tx:
         await tx.executemany(
-            "INSERT INTO guild_config (guild_id, cooldown_per_minute, feedback_log_channel_id, log_unanswered)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
+            "INSERT INTO guild_config (guild_id, cooldown_per_minute, feedback_log_channel_id, log_unanswered,"
+            " updates_channel_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
             " cooldown_per_minute = excluded.cooldown_per_minute,"
-            " feedback_log_channel_id = excluded.feedback_log_channel_id, log_unanswered = excluded.log_unanswered",
+            " feedback_log_channel_id = excluded.feedback_log_channel_id, log_unanswered = excluded.log_unanswered,"
+            " updates_channel_id = excluded.updates_channel_id",
             rows["guilds"],
         )
         existing_channels = {(int(g), int(c)) for g, c in await tx.fetch("SELECT guild_id, channel_id FROM ask_channel")}

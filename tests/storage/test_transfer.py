@@ -22,6 +22,7 @@ async def populate(database: Database) -> None:
     await database.set_cooldown(BIG_ID, 3)
     await database.set_feedback_log_channel(BIG_ID, BIG_ID + 5)
     await database.set_log_unanswered(BIG_ID, False)
+    await database.set_updates_channel(BIG_ID, BIG_ID + 6)
     await database.add_ask_channel(BIG_ID, BIG_ID + 1)
     await database.add_ask_channel(BIG_ID, BIG_ID + 2)
     await database.add_ask_channel(42, 43)  # no guild_config row
@@ -57,10 +58,23 @@ async def test_export_document_shape(database: Database) -> None:
     assert [g["guild_id"] for g in document["guilds"]] == [42, BIG_ID]
     assert document["guilds"][1] == {
         "guild_id": BIG_ID, "cooldown_per_minute": 3, "feedback_log_channel_id": BIG_ID + 5, "log_unanswered": False,
-        "ask_channel_ids": [BIG_ID + 1, BIG_ID + 2],
+        "updates_channel_id": BIG_ID + 6, "ask_channel_ids": [BIG_ID + 1, BIG_ID + 2],
     }
     assert (len(document["explainers"]), len(document["feedback"]), len(document["unanswered"])) == (2, 3, 3)
     assert all("id" not in row for row in document["feedback"] + document["unanswered"])
+
+
+async def test_export_without_updates_channel_still_imports(store: Store, make_store: StoreFactory) -> None:
+    """An export made before updates channels existed imports, with no updates channel."""
+    source = await store.open()
+    await populate(source)
+    document = await export_document(source)
+    for guild in document["guilds"]:
+        del guild["updates_channel_id"]
+    target = await (await make_store(store.kind)).open()
+    await import_document(target, document)
+    assert (await target.guild_config(BIG_ID)).cooldown_per_minute == 3
+    assert (await target.guild_config(BIG_ID)).updates_channel_id is None
 
 
 async def test_export_is_json_serialisable_losslessly(database: Database) -> None:

@@ -1,4 +1,5 @@
-"""/config (admins, Manage Server): ask channels, the question cooldown, the feedback log, the unanswered log."""
+"""/config (admins, Manage Server): ask channels, the question cooldown, the feedback log, the unanswered log, the
+channel for knowledge base update notes."""
 
 from __future__ import annotations
 
@@ -55,6 +56,21 @@ class Config(GuardedGroupCog, group_name="config", group_description="Server set
     async def feedback_log(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
         await self.bot.database.set_feedback_log_channel(interaction.guild_id or 0, channel.id if channel else None)
         await _say(interaction, f"Feedback goes to <#{channel.id}>." if channel else "Feedback log off.")
+
+    @app_commands.command(name="updates-channel",
+                          description="Post a short note here when the knowledge base changes (leave empty to stop)")
+    async def updates_channel(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
+        await self.bot.database.set_updates_channel(interaction.guild_id or 0, channel.id if channel else None)
+        if channel is None:
+            await _say(interaction, "Knowledge base update notes off.")
+            return
+        text = f"Knowledge base update notes go to <#{channel.id}>, one per update that changes something."
+        me = interaction.guild.me if interaction.guild else None
+        if me is not None:
+            granted = channel.permissions_for(me)
+            if not (granted.view_channel and granted.send_messages):
+                text += " I can't send messages there yet: grant me **View Channel** and **Send Messages** in it."
+        await _say(interaction, text)
 
     @app_commands.command(name="unanswered-log", description="Keep unanswered questions (text and time only) for curators")
     async def unanswered_log(self, interaction: discord.Interaction, enabled: bool) -> None:

@@ -96,6 +96,8 @@ class MessagesMixin:
         channel = self._channel_or_none(request)
         if channel is None:
             return _error(404, 10003, "Unknown Channel")
+        if self._bot_denied_in(channel, send_messages=True):
+            return _error(403, 50013, "Missing Permissions")
         body = request[RECORDED].json or {}
         if not body.get("content") and not body.get("embeds") and not body.get("components") and not body.get("_files"):
             return _error(400, 50006, "Cannot send an empty message")
@@ -173,6 +175,27 @@ class MessagesMixin:
         if int(message["id"]) in pins:
             pins.remove(int(message["id"]))
         return web.Response(status=204)
+
+    async def deny_bot_in_channel(self, where: str | int, **flags: bool) -> None:
+        """A permission overwrite on one channel that denies the bot these permissions (e.g. send_messages=True),
+        as a moderator would set it; the bot hears of it by CHANNEL_UPDATE when connected."""
+        channel = self.channels[self.channel_id(where)]
+        channel["permission_overwrites"] = [
+            *channel["permission_overwrites"],
+            {"id": str(self.role_ids["bot"]), "type": 0, "allow": "0", "deny": str(permission_bits(**flags))},
+        ]
+        if self._live_session() is not None:
+            await self.dispatch("CHANNEL_UPDATE", channel)
+
+    def _bot_denied_in(self, channel: dict[str, Any], **flags: bool) -> bool:
+        """Whether the channel's overwrites for the bot's role or member deny any of these permissions."""
+        needed = permission_bits(**flags)
+        own = {str(self.role_ids["bot"]), str(self.application_id)}
+        denied = 0
+        for overwrite in channel.get("permission_overwrites") or []:
+            if overwrite["id"] in own:
+                denied |= int(overwrite["deny"]) & ~int(overwrite["allow"])
+        return bool(denied & needed)
 
     def _bot_has(self, **flags: bool) -> bool:
         needed = permission_bits(**flags)
