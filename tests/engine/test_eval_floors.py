@@ -1,9 +1,9 @@
 """Evaluation floors on the frozen blind test set (tests/eval/test), and the dev set's size.
 
 These floors hold the figures measured on 1 December 2026, after the content update, so a change cannot make them
-worse unnoticed. They
-are NOT the issue's targets (hit@1 >= 0.93, hit@3 >= 0.98, in-scope wrongly abstained <= 0.03, out-of-scope
-abstained >= 0.95 and >= 0.90 per kind, ECE <= 0.05): those are not met yet, and the README says so.
+worse unnoticed. They are NOT the issue's targets (hit@1 >= 0.93, hit@3 >= 0.98, in-scope wrongly abstained
+<= 0.03, out-of-scope abstained >= 0.95 and >= 0.90 per kind, ECE <= 0.05): those are not met yet, and the README
+says so.
 The judge is fitted on tests/eval/dev only; nothing here is tuned on the test set.
 """
 
