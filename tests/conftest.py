@@ -46,3 +46,11 @@ def _fresh_view_cache():
     from bot.discord_app import messages
 
     messages._VIEW_CACHE.clear()
+
+
+@pytest.fixture(autouse=True)
+def _pictures_drawn_in_process(monkeypatch):
+    """Tests draw pictures on a thread, so they may replace render_png; test_cache_process.py covers the process."""
+    from bot.render.pictures.cache import PictureCache
+
+    monkeypatch.setattr(PictureCache, "drawing_process", False)

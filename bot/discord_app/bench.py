@@ -96,22 +96,20 @@ def _questions(bot: LawBot) -> list[str]:
 
 
 class DrawingWindows:
-    """When the bot's picture cache really drew a picture (not a cache hit), timed on the drawing thread."""
+    """When the bot's picture cache really drew a picture (not a cache hit), from the request to the PNG's return."""
 
     def __init__(self, cache: PictureCache) -> None:
         self.windows: list[tuple[float, float]] = []  # time.perf_counter() at start and end of each drawing
-        draw = cache.draw
+        draw = cache._draw_off_loop
 
-        def timed_draw(kb: Any, kind: str, key: str, today: Any = None) -> Any:
-            fresh = cache.cached(kb, kind, key, today) is None
+        async def timed_draw(kb: Any, kind: str, key: str, today: Any) -> Any:
             started = time.perf_counter()
             try:
-                return draw(kb, kind, key, today)
+                return await draw(kb, kind, key, today)
             finally:
-                if fresh:
-                    self.windows.append((started, time.perf_counter()))
+                self.windows.append((started, time.perf_counter()))
 
-        cache.draw = timed_draw  # type: ignore[method-assign]
+        cache._draw_off_loop = timed_draw  # type: ignore[method-assign]
 
     def overlaps(self, start: float, end: float) -> bool:
         return any(start < drawn_end and drawn_start < end for drawn_start, drawn_end in self.windows)

@@ -1,7 +1,8 @@
 """Pictures drawn once per knowledge-base version, off the event loop.
 
-Drawing runs on one worker thread (matplotlib is not safe to drive from several threads at once), so a first
-draw never holds up other users' answers; concurrent requests for the same picture share one draw. The cache
+The layout (plain data, a millisecond or two) is built on the event loop; the PNG is drawn in one worker process,
+because matplotlib holds Python's global lock for the ~100 ms of a drawing and a thread would stall other users'
+answers for that long. Concurrent requests for the same picture share one draw. The cache
 belongs to one KnowledgeBase object: after a reload the next request draws afresh from the new data.
 A failure to draw is logged and yields None, so the answer goes out without the picture.
 """
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from bot.engine.models import KnowledgeBase
 from bot.render.pictures import layout as layouts
@@ -54,12 +57,15 @@ def chart_for_entry(kb: KnowledgeBase, entry_id: str) -> str | None:
 
 
 class PictureCache:
+    # False draws on a worker thread in this process instead (tests that replace render_png need that).
+    drawing_process: ClassVar[bool] = True
+
     def __init__(self) -> None:
         self._kb: KnowledgeBase | None = None
         self._pictures: dict[tuple[str, str, date], Picture] = {}
         self._pending: dict[tuple[str, str, date], asyncio.Future] = {}
         self._lock = threading.Lock()
-        self._executor: ThreadPoolExecutor | None = None
+        self._executor: Executor | None = None
 
     def _bind(self, kb: KnowledgeBase) -> None:
         with self._lock:
@@ -95,10 +101,7 @@ class PictureCache:
         wanted = (kind, key, today)
         pending = self._pending.get(wanted)
         if pending is None:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures")
-            pending = asyncio.ensure_future(asyncio.get_running_loop().run_in_executor(
-                self._executor, self.draw, kb, kind, key, today))
+            pending = asyncio.ensure_future(self._draw_off_loop(kb, kind, key, today))
             self._pending[wanted] = pending
             pending.add_done_callback(lambda _: self._pending.pop(wanted, None))
         try:
@@ -107,8 +110,28 @@ class PictureCache:
             log.exception("could not draw the %s picture %r; answering without it", kind, key)
             return None
 
+    async def _draw_off_loop(self, kb: KnowledgeBase, kind: str, key: str, today: date) -> Picture | None:
+        layout = build_layout(kb, kind, key, today)
+        if layout is None:
+            return None
+        png = await asyncio.get_running_loop().run_in_executor(self._worker(), render_png, layout)
+        picture = Picture(layout.filename, png, layout.alt_text)
+        with self._lock:
+            if self._kb is kb:
+                self._pictures[(kind, key, today)] = picture
+        return picture
+
+    def _worker(self) -> Executor:
+        if self._executor is None:
+            if self.drawing_process:
+                # spawn: a fresh interpreter that imports only the drawing code, never a fork of the running bot
+                self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            else:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures")
+        return self._executor
+
     def close(self, *, wait: bool = False) -> None:
-        """Stop the drawing thread and cancel queued draws; wait=True blocks until a draw in progress ends."""
+        """Stop the drawing worker and cancel queued draws; wait=True blocks until a draw in progress ends."""
         if self._executor is not None:
             executor, self._executor = self._executor, None
             executor.shutdown(wait=wait, cancel_futures=True)
