@@ -61,14 +61,16 @@ def test_layout_check_reports_an_unreadable_picture(kb) -> None:
     assert any("px at 400 px wide" in problem for problem in layouts.layout_problems(shrunk))
 
 
-def test_step_without_precedent_is_marked_and_branches_are_drawn(kb) -> None:
-    """The UFLPA detention ladder marks 'None yet' steps as unreached and draws the review/exception branches."""
-    layout = layouts.ladder_layout(kb.ladders["ladder-uflpa-detention"], kb.sources, kb.last_reviewed)
-    lines = [line for text in layout.texts for line in text.lines]
-    assert lines.count("No case has reached this step yet") == 2  # deemed exclusion and protest
-    assert sum(box.dashed for box in layout.boxes) == 2
+def test_only_steps_marked_unreached_are_drawn_so_and_branches_are_drawn(kb) -> None:
+    """Only `reached: false` steps are marked unreached (the ICJ step); the detention ladder draws its branches."""
+    detention = layouts.ladder_layout(kb.ladders["ladder-uflpa-detention"], kb.sources, kb.last_reviewed)
+    lines = [line for text in detention.texts for line in text.lines]
+    assert "No case has reached this step yet" not in lines and not any(box.dashed for box in detention.boxes)
     assert any(line.startswith("Applicability review") for line in lines)
     assert any(line.startswith("Exception request") for line in lines)
+    ilo = layouts.ladder_layout(kb.ladders["ladder-ilo-supervision"], kb.sources, kb.last_reviewed)
+    unreached = [step.title for step in kb.ladders["ladder-ilo-supervision"].steps if not step.reached]
+    assert unreached and sum(box.dashed for box in ilo.boxes) == len(unreached)
 
 
 def test_ladder_footer_names_sources_and_review_date(kb) -> None:

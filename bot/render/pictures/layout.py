@@ -189,7 +189,9 @@ def _first_clause(text: str) -> str:
 
 
 def _step_reached(step) -> bool:
-    return step.reached and not step.precedent.strip().casefold().startswith("none yet")
+    # Only a curator's explicit `reached: false` marks a step unreached: a missing precedent is not evidence that
+    # no case ever got there (thousands of UFLPA shipments have been excluded without one being cited here).
+    return step.reached
 
 
 def ladder_layout(ladder: Entry, sources: dict[str, Source], reviewed: date | None) -> Layout:
