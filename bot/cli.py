@@ -15,11 +15,11 @@ from pathlib import Path
 from bot.settings import PROJECT_ROOT, Settings
 
 
-def _load_engine(settings: Settings):
+def _load_engine(settings: Settings, **options):
     from bot.engine import Engine, KnowledgeBaseError, PromptError
 
     try:
-        return Engine.load(settings.kb_dir, settings.prompts_dir, max_chars=settings.max_question_chars)
+        return Engine.load(settings.kb_dir, settings.prompts_dir, max_chars=settings.max_question_chars, **options)
     except (KnowledgeBaseError, PromptError) as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(1) from exc
@@ -117,8 +117,13 @@ def cmd_kb(args, settings: Settings) -> int:
 def cmd_eval(args, settings: Settings) -> int:
     from bot.engine.evaluate import evaluate, load_questions, set_hash
 
-    engine = _load_engine(settings)
     eval_dir = PROJECT_ROOT / "tests" / "eval"
+    if args.tune or args.cv:
+        from bot.engine.judge import Judge
+
+        engine = _load_engine(settings, judge=Judge.untrained())  # the saved judge may be for other features
+    else:
+        engine = _load_engine(settings)
     if args.tune:
         from bot.engine.train import fit_judge
 
@@ -127,6 +132,15 @@ def cmd_eval(args, settings: Settings) -> int:
         judge.save()
         print(f"judge fitted on tests/eval/dev and saved (answer threshold {judge.threshold:.2f})")
         engine = _load_engine(settings)
+    if args.cv:
+        from bot.engine.crossval import FOLDS, cross_validate
+        from bot.engine.train import fit_judge
+
+        report = cross_validate(engine, load_questions([eval_dir / "dev"]), fit_judge)
+        print(f"== dev, {FOLDS}-fold cross-validation (each question answered by models fitted without it)")
+        for line in report.lines():
+            print(line)
+        return 0
     sets = [(Path(p).name, [Path(p)]) for p in args.files] or [("dev", [eval_dir / "dev"]), ("test", [eval_dir / "test"])]
     for name, paths in sets:
         questions = load_questions(paths)
@@ -223,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     kb.add_argument("-v", "--verbose", action="store_true")
     ev = sub.add_parser("eval", help="evaluate retrieval and abstention on a question set")
     ev.add_argument("files", nargs="*", help="YAML question files or folders (default tests/eval)")
+    ev.add_argument("--cv", action="store_true", help="cross-validate the judge and ranker on tests/eval/dev")
     ev.add_argument("--tune", action="store_true", help="fit the abstention judge on tests/eval/dev and save it")
     ev.add_argument("--baseline", action="store_true", help="also score plain rank-bm25 over whole entries")
     ev.add_argument("-v", "--verbose", action="store_true", help="list every failure")

@@ -1,18 +1,21 @@
 """Whether to answer, and how likely the answer is right: two small logistic models over retrieval features.
 
-Features of the best entry for a question: how much of the question's domain meaning it holds (terms weighted
-by idf x how rare the word is in general English, so "year" or "tiktok" weigh little and "WRO" a lot), the
-domain meaning it misses (split into words the knowledge base has elsewhere and words it never uses), that
-found meaning in absolute terms, the plain idf coverage, the BM25 score against the best possible, the margin
-over the runner-up, and the overlap with the entry's nearest curated question. One model gives the probability
-that the question is in the knowledge base's domain (answer when it is at least `threshold`); the other the
-probability that the entry it picked is the right one, which is the `confidence` users see. Both are fitted
-on tests/eval/dev only (`python -m bot eval --tune`), never on the frozen test set, and kept in judge.json.
+Features of the best entry for a question: the share of the question's domain meaning it holds and the share
+the knowledge base holds elsewhere (each word weighted by how much more this domain uses it than general
+English, so "year", "aunt" or "tiktok" weigh little and "WRO" or "UFLPA" a lot), that found meaning in absolute
+terms (about three specific words found is full evidence), the idf coverage, the BM25 score against the best
+possible, the overlap with the entry's nearest curated question, whether it holds the field's jargon, and the
+ranker's margin over the runner-up. One model gives the probability that the question is in the knowledge
+base's domain (answer when it is at least `threshold`); the other the probability that the entry it picked is
+the right one, which is the `confidence` users see. Both are fitted on tests/eval/dev only (`python -m bot eval
+--tune`), never on the frozen test set, and kept in judge.json; features were chosen by cross-validation on dev
+(`python -m bot eval --cv`).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +23,9 @@ from bot.engine.logistic import Logistic
 from bot.engine.ranker import RANK_FEATURES, Ranker
 from bot.engine.retrieval import Evidence, SearchResult
 
-FEATURES = ("found", "missing_known", "missing_unknown", "mass", "coverage", "normalized", "margin",
-            "question_match", "known", "jargon")
+FEATURES = ("found", "missing_known", "mass", "coverage", "normalized", "question_match", "jargon", "rank_margin")
 WEIGHTS_FILE = Path(__file__).with_name("judge.json")
+MASS_CAP = 3.0  # found domain words beyond about three specific ones add no more evidence
 HIGH, MEDIUM = 0.8, 0.5  # confidence labels: high from 0.8, medium from 0.5, low below
 
 
@@ -32,14 +35,12 @@ def features(result: SearchResult) -> list[float]:
     return [
         evidence.found,
         evidence.missing_known,
-        evidence.missing_unknown,
-        min(evidence.mass, 3.0) / 3.0,
+        min(evidence.mass, MASS_CAP) / MASS_CAP,
         result.coverage,
         min(result.normalized_top, 1.0),
-        result.margin,
         top.question_match if top else 0.0,
-        result.known,
         float(evidence.jargon),
+        math.tanh(result.rank_margin),
     ]
 
 
@@ -77,6 +78,13 @@ class Judge:
                 raise ValueError("judge.json's ranker was fitted on other features; run `python -m bot eval --tune`")
             ranker = Ranker(Logistic(tuple(data["ranker"]["weights"]), 0.0))
         return cls(*models, threshold=float(data["threshold"]), ranker=ranker)
+
+    @classmethod
+    def untrained(cls) -> Judge:
+        """A judge that answers everything at even confidence: what tuning starts from (a saved judge may have
+        been fitted on other features)."""
+        flat = Logistic((0.0,) * len(FEATURES), 0.0)
+        return cls(flat, flat, threshold=0.5)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_FILE) -> Judge:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.engine.analysis import SPELLINGS, clean
+from bot.engine.analysis import NAME_WORD, clean, name_key
 from bot.engine.answer import (
     ANSWERED,
     EMPTY,
@@ -31,7 +31,7 @@ DEFAULT_MAX_CHARS = 2000
 ANSWER_CACHE_SIZE = 2048
 DEFAULT_SUGGESTIONS = ("uflpa-overview", "ladder-ilo-supervision", "section-307-overview")
 MAX_ALTERNATIVES = 3
-ALTERNATIVE_FLOOR = 0.3  # an alternative's reranked strength, relative to the answer's, to be offered at all
+ALTERNATIVE_FLOOR = 0.15  # an alternative's reranked strength, relative to the answer's, to be offered at all
 # Topic lookup: for a bare name, the entry that explains the thing itself comes before glossary cards,
 # ladders, how-tos and dated timeline entries that mention it.
 KIND_ORDER = {"glossary": 1, "escalation": 2, "how-to": 3, "timeline": 4}
@@ -72,6 +72,10 @@ class Engine:
         """Load, validate and index; raises KnowledgeBaseError or PromptError naming every problem."""
         prompts = Prompts.load(prompts_dir)
         return cls(load_knowledge_base(kb_dir), prompts, **options)
+
+    def clear_cache(self) -> None:
+        """Forget cached answers (after the judge or ranker is swapped, as cross-validation does)."""
+        self._answers = LRUCache(ANSWER_CACHE_SIZE)
 
     # -- questions ---------------------------------------------------------------------------------
     def ask(self, question: str, context: str | None = None) -> Answer:
@@ -268,7 +272,7 @@ class Engine:
     def _other_language(self, question: str) -> Answer:
         """English only for now; a name it recognises (an acronym such as UFLPA or WRO) points to its English topic."""
         named = dict.fromkeys(
-            entry_id for word in _NAME_WORD.findall(clean(question)) for entry_id in self._names.get(name_key(word), ())
+            entry_id for word in NAME_WORD.findall(clean(question)) for entry_id in self._names.get(name_key(word), ())
         )
         suggestions = tuple(Topic(i, self.kb.entries[i].title) for i in list(named)[:3])
         message = self.prompts.render("other_language", suggestions=self._suggestion_line(suggestions))
@@ -290,14 +294,6 @@ class Engine:
     def _refusal(self, question: str, reason: str, message: str) -> Answer:
         return Answer(question=question, answered=False, reason=reason, disclaimer=self.prompts.disclaimer,
                       message=message)
-
-
-def name_key(text: str) -> str:
-    """A topic name as typed or stored, compared without case, punctuation or British/American spelling."""
-    return " ".join(SPELLINGS.get(word, word) for word in _NAME_WORD.findall(clean(text)))
-
-
-_NAME_WORD = re.compile(r"\w+")
 
 
 def _match_rank(name: str, wanted: str) -> int:

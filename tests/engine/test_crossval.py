@@ -1,0 +1,36 @@
+"""Cross-validation on dev: every question answered by models fitted without it."""
+
+from bot.engine.crossval import fold_of, held_out_answers
+from bot.engine.evaluate import EvalQuestion, load_questions
+from bot.engine.train import fit_judge
+from tests.conftest import ROOT
+
+
+def test_follow_up_shares_its_question_fold():
+    """A follow-up is held out with the question it follows, so its context was never fitted on."""
+    first = EvalQuestion("what is a wro", ("wro",))
+    follow = EvalQuestion("and who issues them?", ("wro",), context=first.text)
+    assert fold_of(first) == fold_of(follow)
+
+
+def test_no_question_is_answered_by_a_judge_fitted_on_it(shipped_engine):
+    """Each fold's judge is fitted without that fold: the fit never sees the questions it then answers."""
+    questions = load_questions([ROOT / "tests" / "eval" / "dev"])[::10]
+    seen: list[tuple[set[str], set[str]]] = []
+
+    def recording_fit(engine, train):
+        held = {q.text for q in questions} - {q.text for q in train}
+        seen.append(({q.text for q in train}, held))
+        return fit_judge(engine, train)
+
+    answers = held_out_answers(shipped_engine, questions, recording_fit)
+    assert len(answers) == len(questions) and len(seen) == 5
+    assert all(not (train & held) for train, held in seen)
+    assert set().union(*(held for _, held in seen)) == {q.text for q in questions}
+
+
+def test_cross_validation_restores_the_shipped_judge(shipped_engine):
+    """After cross-validating, the engine answers with its own judge and ranker again."""
+    judge, ranker = shipped_engine.judge, shipped_engine.retriever.ranker
+    held_out_answers(shipped_engine, load_questions([ROOT / "tests" / "eval" / "dev"])[::20], fit_judge)
+    assert shipped_engine.judge is judge and shipped_engine.retriever.ranker is ranker
