@@ -65,7 +65,8 @@ _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
 _USC = re.compile(r"\b(\d{1,2})\s*u\.?\s?s\.?\s?c\.?\s*(?:§+\s*|sec(?:tion)?\.?\s*)?(\d{1,5}[a-z]?)\b")
 _CFR = re.compile(r"\b(\d{1,2})\s*c\.?\s?f\.?\s?r\.?\s*(?:§+\s*|part\s*|sec(?:tion)?\.?\s*)?(\d{1,4})(?:\.(\d{1,4}))?")
 _ARTICLE = re.compile(r"\b(?:articles?|arts?)\s*\.?\s*(\d{1,3})(?:\s*\(\s*([a-z0-9]{1,3})\s*\))?")
-_SECTION = re.compile(r"(?:§+|\bsec(?:tions?)?\b\.?|\bss?\.(?=\s*\d))\s*(\d{1,4})(?:\s*\(\s*([a-z0-9]{1,3})\s*\))?")
+_SECTION = re.compile(r"(?:§+|\bsec(?:tions?)?\b\.?|\bss?\.(?=\s*\d)|\b(?:ss?|sec|section)(?=\d))"  # "s54" too
+                      r"\s*(\d{1,4})(?:\s*\(\s*([a-z0-9]{1,3})\s*\))?")
 _CONVENTION = re.compile(r"\b(?:convention|conv\.?)\s*(?:no\.?\s*|number\s*|#\s*)?(\d{2,3})\b")
 _PROTOCOL = re.compile(r"\bprotocol\s*(?:of\s*)?2014\b")
 _WORD = re.compile(r"\w+")
@@ -80,6 +81,14 @@ def _stemmer() -> Stemmer.Stemmer:
 # Discord markup that carries no meaning for a question: user, role and channel mentions, custom emoji,
 # timestamps, @everyone/@here.
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|<t:\d+(?::\w)?>|@(?:everyone|here)\b")
+
+
+NAME_WORD = re.compile(r"\w+")
+
+
+def name_key(text: str) -> str:
+    """A topic name as typed or stored, compared without case, punctuation or British/American spelling."""
+    return " ".join(SPELLINGS.get(word, word) for word in NAME_WORD.findall(clean(text)))
 
 
 def clean(text: str) -> str:
@@ -159,6 +168,9 @@ def analyze_with_words(text: str, correct: Callable[[str], str] | None = None) -
     return stems + reference_terms(cleaned), dict(zip(stems, words, strict=True))
 
 
+MAX_REMEMBERED_CORRECTIONS = 50_000
+
+
 class SpellingCorrector:
     """Maps a misspelt word to the closest word of the knowledge base ("presumtion" -> "presumption").
 
@@ -171,6 +183,8 @@ class SpellingCorrector:
         self.cutoff = cutoff
         self.vocabulary = frozenset(vocabulary)
         self._by_initial: dict[str, list[str]] = {}
+        # Chat repeats its unknown words ("ngl", "tbh", brand names): each is compared with the vocabulary once.
+        self._seen: dict[str, str] = {}
         for word in sorted(self.vocabulary):
             if len(word) >= 3 and word.isalpha():
                 self._by_initial.setdefault(word[0], []).append(word)
@@ -178,6 +192,14 @@ class SpellingCorrector:
     def __call__(self, word: str) -> str:
         if len(word) < 4 or not word.isalpha() or word in self.vocabulary:
             return word
+        corrected = self._seen.get(word)
+        if corrected is None:
+            corrected = self._correct(word)
+            if len(self._seen) < MAX_REMEMBERED_CORRECTIONS:  # bounded: users type endless new words
+                self._seen[word] = corrected
+        return corrected
+
+    def _correct(self, word: str) -> str:
         # A word whose stem is known is probably an inflection we lack, so it needs a closer match to change.
         cutoff = 0.9 if _stemmer().stemWord(word) in self.known_stems else self.cutoff
         candidates = [w for w in self._by_initial.get(word[0], ()) if abs(len(w) - len(word)) <= 2]

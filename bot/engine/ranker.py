@@ -19,7 +19,8 @@ from bot.engine.analysis import clean
 from bot.engine.logistic import Logistic
 from bot.engine.models import Entry
 
-RANK_FEATURES = ("strength", "coverage", "question_match", "timeline", "glossary", "ladder", "how_to",
+RANK_FEATURES = ("strength", "coverage", "question_match", "named", "place_match", "place_conflict",
+                 "timeline", "glossary", "ladder", "how_to",
                  "time_x_timeline", "define_x_glossary", "steps_x_ladder", "situation_x_how_to",
                  "compare_x_comparison", "count_x_figures")
 RERANKED = 8  # how many of the best entries the model may reorder
@@ -29,6 +30,20 @@ _DEFINE = re.compile(r"\b(?:define|definition|meaning|means?|stands? for|acronym
 _STEPS = re.compile(r"\b(?:steps?|process|stages?|escalat\w*|ladder|what happens (?:next|after|if)|then what)\b")
 _COMPARE = re.compile(r"\b(?:same as|same thing|difference|differ\w*|vs\.?|versus|compared?|or is it|instead of)\b")
 _COUNT = re.compile(r"\b(?:how many|how much|number of|total|count|stats?|statistics|figures?|grown|growth)\b")
+# Where a question is set and what an entry is about: the same words in users' lowercase and curators' casing.
+# "Report forced labour goods in the US" must not get the UK or Canadian how-to, however well the rest matches.
+PLACES = {
+    "us": (re.compile(r"\b(?:u\.s\.|usa|united states|america|american|cbp|dhs|congress|uflpa|section 307|"
+                      r"(?:the|in|into|to) us\b|us (?:law|customs|gov\w*|imports?|ban|market|border|ports?|court))"),
+           re.compile(r"\b(?:US|U\.S\.|United States|American?|CBP|DHS|UFLPA|Tariff Act|Section 307|U\.S\.C\.)")),
+    "eu": (re.compile(r"\b(?:eu|european|europe|brussels)\b"), re.compile(r"\b(?:EU|European|Europe)\b")),
+    "uk": (re.compile(r"\b(?:uk|united kingdom|britain|british|england)\b"),
+           re.compile(r"\b(?:UK|United Kingdom|British)\b")),
+    "canada": (re.compile(r"\b(?:canada|canadian|cbsa)\b"), re.compile(r"\b(?:Canada|Canadian|CBSA)\b")),
+    "ilo": (re.compile(r"\b(?:ilo|international labou?r)\b"), re.compile(r"\b(?:ILO|International Labour)\b")),
+    "un": (re.compile(r"\b(?:un|united nations|ohchr|human rights council|hrc)\b"),
+           re.compile(r"\b(?:UN|United Nations|OHCHR|Human Rights Council)\b")),
+}
 _COMPARISON_ENTRY = re.compile(r"\b(?:vs\.?|versus|difference|compared?|or)\b")
 _FIGURES_ENTRY = re.compile(r"\d|\b(?:how many|figures|statistics|numbers|growth|total|count)\b")
 _SITUATION = re.compile(r"\b(?:my|our|i|we|me|im|i'm)\b[\s\S]*\b(?:shipment|goods|container|supplier|shop|store|"
@@ -43,21 +58,34 @@ class Intents:
     situation: bool
     compare: bool
     count: bool
+    places: frozenset[str] = frozenset()  # the jurisdictions or bodies the question names (us, eu, uk, ilo...)
 
     @classmethod
     def of(cls, question: str) -> Intents:
         text = clean(question)
         return cls(bool(_TIME.search(text)), bool(_DEFINE.search(text)), bool(_STEPS.search(text)),
-                   bool(_SITUATION.search(text)), bool(_COMPARE.search(text)), bool(_COUNT.search(text)))
+                   bool(_SITUATION.search(text)), bool(_COMPARE.search(text)), bool(_COUNT.search(text)),
+                   frozenset(place for place, (asked, _) in PLACES.items() if asked.search(text)))
 
 
-def rank_features(entry: Entry, relative_strength: float, coverage: float, match: float, intents: Intents) -> list[float]:
+def entry_places(entry: Entry) -> frozenset[str]:
+    """The jurisdictions or bodies an entry is about, from its title and aliases (as written, so "US" is the
+    country and not the pronoun)."""
+    text = " ".join((entry.title, *entry.aliases))
+    return frozenset(place for place, (_, named) in PLACES.items() if named.search(text))
+
+
+def rank_features(entry: Entry, relative_strength: float, coverage: float, match: float, named: float,
+                  places: frozenset[str], intents: Intents) -> list[float]:
     timeline, glossary = entry.area == "timeline", entry.area == "glossary"
     ladder, how_to = entry.is_ladder, entry.area == "how-to"
     return [
         math.log(max(relative_strength, 1e-3)),
         coverage,
         match,
+        named,
+        float(bool(intents.places & places)),
+        float(bool(intents.places) and bool(places) and not intents.places & places),
         float(timeline),
         float(glossary),
         float(ladder),

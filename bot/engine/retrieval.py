@@ -6,11 +6,19 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bot.engine.analysis import QueryExpander, SpellingCorrector, analyze, analyze_with_words, clean, content_words
+from bot.engine.analysis import (
+    QueryExpander,
+    SpellingCorrector,
+    analyze,
+    analyze_with_words,
+    clean,
+    content_words,
+    name_key,
+)
 from bot.engine.domain import domain_specificity, specificity, zipf
 from bot.engine.index import BM25Index
 from bot.engine.models import Entry, KnowledgeBase
-from bot.engine.ranker import RERANKED, Intents, Ranker, rank_features
+from bot.engine.ranker import RANK_FEATURES, RERANKED, Intents, Ranker, entry_places, rank_features
 
 # How much each field of an entry counts inside every one of its passages (by repetition, so the scoring
 # stays plain BM25Okapi over one token list per passage).
@@ -22,6 +30,7 @@ CONTEXT_MASS = 1.0
 JARGON_BELOW = 3.0  # Zipf frequency under which a word the knowledge base uses counts as the field's jargon
 SEARCH_SPECIFICITY_FLOOR = 0.25  # the least a typed word weighs in the search, however ordinary
 QUESTION_BOOST = 1.0  # rerank x (1 + boost x similarity to the entry's nearest curated question)
+NAMED_WORDS = 3  # a name of this many words found in a question names its entry outright
 CONTEXT_IN_QUESTION_MATCH = 0.3  # the previous question's words, relative to their context weight, in that match
 
 
@@ -48,6 +57,8 @@ class SearchResult:
     coverage: float  # idf-weighted share of the question's terms found in the top entry
     known: float  # share of the question's distinct terms that occur anywhere in the knowledge base
     evidence: Evidence | None = None  # how much of the question's domain meaning the top entry holds
+    named: float = 0.0  # the question names the top entry (its title or an alias, as whole words)
+    rank_margin: float = 0.0  # the ranker's score of the top entry over the runner-up's
 
     @property
     def top(self) -> RankedEntry | None:
@@ -56,10 +67,10 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class Evidence:
-    """The question's terms weighted by idf x specificity (how rare the word is in general English), split by
-    whether the top entry holds them, lacks them but the knowledge base has them elsewhere, or nobody has them.
-    Shares sum to 1; `mass` is the found part in absolute terms (a question made only of everyday words has
-    little, however well it matches)."""
+    """The question's terms weighted by specificity (how much more this domain uses a word than general English
+    does), split by whether the top entry holds them, lacks them but the knowledge base has them elsewhere, or
+    nobody has them. Shares sum to 1; `mass` is the found part in absolute terms (a question made only of everyday
+    words has little, however well it matches)."""
 
     found: float = 0.0
     missing_known: float = 0.0
@@ -119,6 +130,10 @@ class Retriever:
         self._forms = {
             term: frozenset({term, *alternatives}) for term, alternatives in self.expander.single_term_alternatives().items()
         }
+        # Each entry's title and aliases as padded name keys, for whole-word containment in a question.
+        self._names = {entry.id: tuple(f" {key} " for key in {name_key(n) for n in (entry.title, *entry.aliases)} if key)
+                       for entry in kb.entries.values()}
+        self._places = {entry.id: entry_places(entry) for entry in kb.entries.values()}
         self.corrector = SpellingCorrector(_surface_words(kb), self.index)
 
     def query_weights(self, question: str, context: str | None = None) -> tuple[list[str], Counter]:
@@ -183,8 +198,12 @@ class Retriever:
             RankedEntry(self.kb.entries[eid], scored[0][1], tuple(scored), coverage, match)
             for _, eid, scored, coverage, match in reranked
         ]
-        if self.ranker is not None and len(ranked) > 1:
-            ranked = self._reorder(question, ranked)
+        named = rank_margin = 0.0
+        if ranked:
+            rows = self.candidate_features(question, ranked)
+            if self.ranker is not None and len(ranked) > 1:
+                ranked, rows, rank_margin = self._reorder(ranked, rows)
+            named = rows[0][RANK_FEATURES.index("named")]
         if not ranked:
             coverage = 0.0
         elif context:
@@ -198,19 +217,32 @@ class Retriever:
             margin=_margin(ranked),
             coverage=coverage,
             known=sum(t in self.index for t in unique_terms) / len(unique_terms) if unique_terms else 0.0,
-            evidence=self._evidence(ranked[0].entry.id, idf_terms, words) if ranked else Evidence(),
+            evidence=self._evidence(ranked[0].entry.id, self._evidence_weights(judged, words), words) if ranked else Evidence(),
+            named=named,
+            rank_margin=rank_margin,
         )
 
     def candidate_features(self, question: str, ranked: list[RankedEntry]) -> list[list[float]]:
         """The ranker's features for each of the first RERANKED entries, in their current order."""
         intents = Intents.of(question)
         best = strength(ranked[0]) or 1.0
-        return [rank_features(r.entry, strength(r) / best, r.coverage, r.question_match, intents) for r in ranked[:RERANKED]]
+        typed = f" {name_key(question)} "
+        return [rank_features(r.entry, strength(r) / best, r.coverage, r.question_match, self.named(r.entry.id, typed),
+                              self._places[r.entry.id], intents)
+                for r in ranked[:RERANKED]]
 
-    def _reorder(self, question: str, ranked: list[RankedEntry]) -> list[RankedEntry]:
-        scores = [self.ranker.score(features) for features in self.candidate_features(question, ranked)]
+    def named(self, entry_id: str, typed: str) -> float:
+        """Whether the question names the entry: the longest of its title and aliases found in it, as whole words
+        (1 for three words or more: "C29" 1/3, "withhold release order" 1)."""
+        longest = max((len(name.split()) for name in self._names[entry_id] if name in typed), default=0)
+        return min(longest, NAMED_WORDS) / NAMED_WORDS
+
+    def _reorder(self, ranked: list[RankedEntry], rows: list[list[float]]):
+        """The first entries in the ranker's order, their features, and the ranker's margin between the first two."""
+        scores = [self.ranker.score(features) for features in rows]
         order = sorted(range(len(scores)), key=lambda i: -scores[i])  # stable: ties keep the strength order
-        return [ranked[i] for i in order] + ranked[RERANKED:]
+        margin = scores[order[0]] - scores[order[1]] if len(order) > 1 else 0.0
+        return [ranked[i] for i in order] + ranked[RERANKED:], [rows[i] for i in order], margin
 
     def _domain_weights(self, terms: dict[str, float], words: dict[str, str]) -> dict[str, float]:
         """Each term's idf x importance x specificity: "simple terms" says little, "UFLPA" a lot."""
@@ -219,6 +251,12 @@ class Retriever:
             term: max(idf.get(term, max_idf), 0.1) * importance * self.specificity(term, words.get(term))
             for term, importance in terms.items()
         }
+
+    def _evidence_weights(self, terms: dict[str, float], words: dict[str, str]) -> dict[str, float]:
+        """Each term's weight as evidence about the domain: how specific the word is to it, not its idf. Idf would
+        make "UFLPA", used everywhere here, weigh less than "aunt" (chosen by cross-validation on dev: idf to any
+        power above zero did worse)."""
+        return {term: importance * self.specificity(term, words.get(term)) for term, importance in terms.items()}
 
     def specificity(self, term: str, word: str | None) -> float:
         """How much a term says about this domain (1 for legal references and other non-words)."""
@@ -274,7 +312,7 @@ class Retriever:
         total = found + missing_known + missing_unknown
         if not total:
             return Evidence()
-        return Evidence(found / total, missing_known / total, missing_unknown / total, found / self.index.max_idf, jargon)
+        return Evidence(found / total, missing_known / total, missing_unknown / total, found, jargon)
 
     def _normalized(self, ranked: list[RankedEntry], weights: Counter) -> float:
         if not ranked:

@@ -24,7 +24,9 @@ def questions():
 
 @pytest.fixture(scope="module")
 def report(shipped_engine, questions):
-    return evaluate(shipped_engine, questions)
+    report = evaluate(shipped_engine, questions)
+    report.failures.clear()  # a failing floor must print figures only: reading the test set's misses is tuning on it
+    return report
 
 
 def test_sets_are_big_enough():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.engine.ranker import RANK_FEATURES, Intents, Ranker
+from bot.engine.ranker import RANK_FEATURES, Intents, Ranker, entry_places
 
 
 @pytest.mark.parametrize(("question", "intent"), [
@@ -40,3 +40,40 @@ def test_pairwise_fit_prefers_what_the_right_entries_share():
 def test_shipped_judge_has_a_ranker(shipped_engine):
     """The shipped engine reorders with the ranker fitted on dev."""
     assert shipped_engine.retriever.ranker is not None
+
+
+@pytest.mark.parametrize(("question", "places"), [
+    ("where do i report forced labour goods in the US", {"us"}),
+    ("can cbp hold my container", {"us"}),
+    ("does the eu ban apply to shein", {"eu"}),
+    ("is the uk modern slavery act an import ban", {"uk"}),
+    ("how did canada's import ban work out", {"canada"}),
+    ("what can the ilo do about china", {"ilo"}),
+    ("tell us about forced labour", set()),
+])
+def test_question_places(question, places):
+    """A question's jurisdiction is read from users' lowercase wording; "us" the pronoun is not the country."""
+    assert Intents.of(question).places == places
+
+
+def test_entry_places_read_curator_casing(shipped_engine):
+    """An entry's jurisdiction comes from its title and aliases: the UK how-to is about the UK, not the US."""
+    entries = shipped_engine.kb.entries
+    assert entry_places(entries["howto-report-forced-labour-goods-uk"]) == {"uk"}
+    assert "us" in entry_places(entries["how-to-report-forced-labour-goods"])
+
+
+def test_other_jurisdiction_does_not_win(shipped_engine):
+    """Asked about the US, the Canadian and UK reporting how-tos rank below the US ones."""
+    ranked = [r.entry.id for r in shipped_engine.retriever.search("where do i report forced labour goods in the US").ranked]
+    us_rank = min(ranked.index(i) for i in ("how-to-report-forced-labour-goods", "section-307-allegations"))
+    assert us_rank < ranked.index("howto-report-forced-labour-goods-uk")
+    assert us_rank < ranked.index("howto-report-forced-labour-goods-canada")
+
+
+def test_named_entry_counts_whole_words(shipped_engine):
+    """A question naming an entry's alias as whole words names it; a word inside another word does not."""
+    retriever = shipped_engine.retriever
+    assert retriever.named("wro", " is a withhold release order final ") == 1.0
+    assert retriever.named("ilo-c29", " wats c29 ") > 0
+    assert retriever.named("ilo-c29", " wats c290 ") == 0
