@@ -19,7 +19,7 @@ from bot.engine.analysis import clean
 from bot.engine.logistic import Logistic
 from bot.engine.models import Entry
 
-RANK_FEATURES = ("strength", "coverage", "question_match", "named", "place_match", "place_conflict",
+RANK_FEATURES = ("strength", "coverage", "question_match", "named", "place_match", "place_conflict", "title_share",
                  "timeline", "glossary", "ladder", "how_to",
                  "time_x_timeline", "define_x_glossary", "steps_x_ladder", "situation_x_how_to",
                  "compare_x_comparison", "count_x_figures")
@@ -76,7 +76,7 @@ def entry_places(entry: Entry) -> frozenset[str]:
 
 
 def rank_features(entry: Entry, relative_strength: float, coverage: float, match: float, named: float,
-                  places: frozenset[str], intents: Intents) -> list[float]:
+                  places: frozenset[str], title_share: float, intents: Intents) -> list[float]:
     timeline, glossary = entry.area == "timeline", entry.area == "glossary"
     ladder, how_to = entry.is_ladder, entry.area == "how-to"
     return [
@@ -86,6 +86,7 @@ def rank_features(entry: Entry, relative_strength: float, coverage: float, match
         named,
         float(bool(intents.places & places)),
         float(bool(intents.places) and bool(places) and not intents.places & places),
+        title_share,
         float(timeline),
         float(glossary),
         float(ladder),

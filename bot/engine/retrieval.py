@@ -133,6 +133,7 @@ class Retriever:
         # Each entry's title and aliases as padded name keys, for whole-word containment in a question.
         self._names = {entry.id: tuple(f" {key} " for key in {name_key(n) for n in (entry.title, *entry.aliases)} if key)
                        for entry in kb.entries.values()}
+        self._title_terms = {entry.id: frozenset(analyze(" ".join((entry.title, *entry.aliases)))) for entry in kb.entries.values()}
         self._places = {entry.id: entry_places(entry) for entry in kb.entries.values()}
         self.corrector = SpellingCorrector(_surface_words(kb), self.index)
 
@@ -200,7 +201,9 @@ class Retriever:
         ]
         named = rank_margin = 0.0
         if ranked:
-            rows = self.candidate_features(question, ranked)
+            # Title share weighs a follow-up's context words too, at their context weight, like the question match.
+            specific = {t: w * self.specificity(t, words.get(t)) for t, w in judged.items()}
+            rows = self.candidate_features(question, ranked, specific)
             if self.ranker is not None and len(ranked) > 1:
                 ranked, rows, rank_margin = self._reorder(ranked, rows)
             named = rows[0][RANK_FEATURES.index("named")]
@@ -222,13 +225,21 @@ class Retriever:
             rank_margin=rank_margin,
         )
 
-    def candidate_features(self, question: str, ranked: list[RankedEntry]) -> list[list[float]]:
-        """The ranker's features for each of the first RERANKED entries, in their current order."""
+    def candidate_features(self, question: str, ranked: list[RankedEntry],
+                           specific: dict[str, float] | None = None) -> list[list[float]]:
+        """The ranker's features for each of the first RERANKED entries, in their current order. `specific`: the
+        question's own terms with their domain specificity, when the caller has them already."""
         intents = Intents.of(question)
         best = strength(ranked[0]) or 1.0
         typed = f" {name_key(question)} "
+        if specific is None:
+            terms, words = analyze_with_words(question, self.corrector)
+            specific = {t: self.specificity(t, words.get(t)) for t in dict.fromkeys(terms)}
+        weights = specific
+        total = sum(weights.values()) or 1.0
         return [rank_features(r.entry, strength(r) / best, r.coverage, r.question_match, self.named(r.entry.id, typed),
-                              self._places[r.entry.id], intents)
+                              self._places[r.entry.id],
+                              sum(w for t, w in weights.items() if t in self._title_terms[r.entry.id]) / total, intents)
                 for r in ranked[:RERANKED]]
 
     def named(self, entry_id: str, typed: str) -> float:

@@ -31,7 +31,8 @@ def training_rows(engine: Engine, questions: list[EvalQuestion]) -> tuple[list[l
 
 
 def fit_ranker(engine: Engine, questions: list[EvalQuestion]) -> Ranker:
-    """Pairs (right entry, each wrong entry above it or just below) from the strength order alone."""
+    """Pairs (right entry, each wrong entry among the first RERANKED) from the strength order alone: every wrong
+    candidate, not only those near the right one (chosen by cross-validation on dev)."""
     retriever = engine.retriever
     saved, retriever.ranker = retriever.ranker, None
     try:
@@ -45,7 +46,7 @@ def fit_ranker(engine: Engine, questions: list[EvalQuestion]) -> Ranker:
             if not right:
                 continue
             best = right[0]
-            pairs += [(rows[best], rows[i]) for i in range(len(rows)) if i not in right and i <= best + 2]
+            pairs += [(rows[best], rows[i]) for i in range(len(rows)) if i not in right]
     finally:
         retriever.ranker = saved
     return Ranker.fit(pairs)

@@ -133,16 +133,17 @@ def test_ladder_steps_are_searchable_and_cited(small_engine):
     assert any(c.pinpoint == "Art. 33" for c in answer.citations)
 
 
-@pytest.mark.parametrize(("question", "context", "expected"), [
+@pytest.mark.parametrize(("question", "context", "topic"), [
     ("and how is it enforced?", "What does the UFLPA presume about goods from Xinjiang?", "uflpa"),
-    ("when did it take effect?", "what is the EU forced labour regulation", "eu-"),
+    ("when did it take effect?", "what is the EU forced labour regulation", "eu forced labour regulation"),
     ("how long does it take?", "cbp detained my shipment under uflpa", "detention"),
     ("who can file one?", "what is an ILO representation", "representation"),
 ])
-def test_vague_follow_up_stays_on_the_conversation_topic(shipped_engine, question, context, expected):
-    """A follow-up with only generic words is answered within the previous question's topic."""
+def test_vague_follow_up_stays_on_the_conversation_topic(shipped_engine, question, context, topic):
+    """A follow-up with only generic words is answered by an entry about the previous question's topic."""
     answer = shipped_engine.ask(question, context=context)
-    assert answer.answered and expected in answer.entry_id
+    entry = shipped_engine.kb.entries[answer.entry_id] if answer.answered else None
+    assert entry is not None and topic in " ".join((entry.title, entry.summary, *entry.aliases)).casefold()
 
 
 def test_repeated_question_is_served_from_the_answer_cache(small_engine):
