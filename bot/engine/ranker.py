@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.engine.analysis import clean
 from bot.engine.logistic import Logistic
@@ -68,6 +69,24 @@ class Intents:
                    frozenset(place for place, (asked, _) in PLACES.items() if asked.search(text)))
 
 
+class EntryTraits(NamedTuple):
+    """What the ranker knows of an entry before any question: its kind and what it is about (computed once)."""
+
+    timeline: bool
+    glossary: bool
+    ladder: bool
+    how_to: bool
+    comparison: bool  # its title compares two things ("X vs Y", "the difference between")
+    figures: bool  # its title holds numbers or statistics
+    places: frozenset[str]  # the jurisdictions or bodies it is about
+
+    @classmethod
+    def of(cls, entry: Entry) -> EntryTraits:
+        title = entry.title.casefold()
+        return cls(entry.area == "timeline", entry.area == "glossary", entry.is_ladder, entry.area == "how-to",
+                   bool(_COMPARISON_ENTRY.search(title)), bool(_FIGURES_ENTRY.search(title)), entry_places(entry))
+
+
 def entry_places(entry: Entry) -> frozenset[str]:
     """The jurisdictions or bodies an entry is about, from its title and aliases (as written, so "US" is the
     country and not the pronoun)."""
@@ -75,10 +94,9 @@ def entry_places(entry: Entry) -> frozenset[str]:
     return frozenset(place for place, (_, named) in PLACES.items() if named.search(text))
 
 
-def rank_features(entry: Entry, relative_strength: float, coverage: float, match: float, named: float,
-                  places: frozenset[str], title_share: float, intents: Intents) -> list[float]:
-    timeline, glossary = entry.area == "timeline", entry.area == "glossary"
-    ladder, how_to = entry.is_ladder, entry.area == "how-to"
+def rank_features(traits: EntryTraits, relative_strength: float, coverage: float, match: float, named: float,
+                  title_share: float, intents: Intents) -> list[float]:
+    places = traits.places
     return [
         math.log(max(relative_strength, 1e-3)),
         coverage,
@@ -87,16 +105,16 @@ def rank_features(entry: Entry, relative_strength: float, coverage: float, match
         float(bool(intents.places & places)),
         float(bool(intents.places) and bool(places) and not intents.places & places),
         title_share,
-        float(timeline),
-        float(glossary),
-        float(ladder),
-        float(how_to),
-        float(timeline and intents.time),
-        float(glossary and intents.define),
-        float(ladder and intents.steps),
-        float(how_to and intents.situation),
-        float(intents.compare and bool(_COMPARISON_ENTRY.search(entry.title.casefold()))),
-        float(intents.count and bool(_FIGURES_ENTRY.search(entry.title.casefold()))),
+        float(traits.timeline),
+        float(traits.glossary),
+        float(traits.ladder),
+        float(traits.how_to),
+        float(traits.timeline and intents.time),
+        float(traits.glossary and intents.define),
+        float(traits.ladder and intents.steps),
+        float(traits.how_to and intents.situation),
+        float(intents.compare and traits.comparison),
+        float(intents.count and traits.figures),
     ]
 
 

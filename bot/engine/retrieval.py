@@ -18,7 +18,7 @@ from bot.engine.analysis import (
 from bot.engine.domain import domain_specificity, specificity, zipf
 from bot.engine.index import BM25Index
 from bot.engine.models import Entry, KnowledgeBase
-from bot.engine.ranker import RANK_FEATURES, RERANKED, Intents, Ranker, entry_places, rank_features
+from bot.engine.ranker import RANK_FEATURES, RERANKED, EntryTraits, Intents, Ranker, rank_features
 
 # How much each field of an entry counts inside every one of its passages (by repetition, so the scoring
 # stays plain BM25Okapi over one token list per passage).
@@ -112,14 +112,16 @@ class Retriever:
         self.index = BM25Index(documents)
         # Each entry's curated questions as term sets, reached through their terms: a question a person types that
         # nearly equals one of them should pick this entry over siblings that share its words.
-        self._question_postings: dict[str, list[tuple[str, int]]] = {}
+        # term -> entry -> that entry's curated questions holding the term: a question visits only its pool's entries,
+        # not every curated question of a common word.
+        self._question_postings: dict[str, dict[str, list[tuple[str, int]]]] = {}
         self._question_idf: dict[tuple[str, int], float] = {}
         for entry in kb.entries.values():
             question_sets = {frozenset(analyze(text)) for text in entry.questions} - {frozenset()}
             for number, terms in enumerate(sorted(question_sets, key=sorted)):
                 self._question_idf[(entry.id, number)] = sum(self.index.idf.get(t, 0.0) for t in terms)
                 for term in terms:
-                    self._question_postings.setdefault(term, []).append((entry.id, number))
+                    self._question_postings.setdefault(term, {}).setdefault(entry.id, []).append((entry.id, number))
         self._kb_rates = _term_rates(kb)
         self._specificity: dict[tuple[str, str], float] = {}
         # Per passage (index document), its entry and position: plain lists, read for every hit.
@@ -131,10 +133,11 @@ class Retriever:
             term: frozenset({term, *alternatives}) for term, alternatives in self.expander.single_term_alternatives().items()
         }
         # Each entry's title and aliases as padded name keys, for whole-word containment in a question.
-        self._names = {entry.id: tuple(f" {key} " for key in {name_key(n) for n in (entry.title, *entry.aliases)} if key)
+        self._names = {entry.id: tuple((f" {key} ", len(key.split()))
+                                       for key in {name_key(n) for n in (entry.title, *entry.aliases)} if key)
                        for entry in kb.entries.values()}
         self._title_terms = {entry.id: frozenset(analyze(" ".join((entry.title, *entry.aliases)))) for entry in kb.entries.values()}
-        self._places = {entry.id: entry_places(entry) for entry in kb.entries.values()}
+        self._traits = {entry.id: EntryTraits.of(entry) for entry in kb.entries.values()}
         self.corrector = SpellingCorrector(_surface_words(kb), self.index)
 
     def query_weights(self, question: str, context: str | None = None) -> tuple[list[str], Counter]:
@@ -237,15 +240,15 @@ class Retriever:
             specific = {t: self.specificity(t, words.get(t)) for t in dict.fromkeys(terms)}
         weights = specific
         total = sum(weights.values()) or 1.0
-        return [rank_features(r.entry, strength(r) / best, r.coverage, r.question_match, self.named(r.entry.id, typed),
-                              self._places[r.entry.id],
+        return [rank_features(self._traits[r.entry.id], strength(r) / best, r.coverage, r.question_match,
+                              self.named(r.entry.id, typed),
                               sum(w for t, w in weights.items() if t in self._title_terms[r.entry.id]) / total, intents)
                 for r in ranked[:RERANKED]]
 
     def named(self, entry_id: str, typed: str) -> float:
         """Whether the question names the entry: the longest of its title and aliases found in it, as whole words
         (1 for three words or more: "C29" 1/3, "withhold release order" 1)."""
-        longest = max((len(name.split()) for name in self._names[entry_id] if name in typed), default=0)
+        longest = max((words for name, words in self._names[entry_id] if name in typed), default=0)
         return min(longest, NAMED_WORDS) / NAMED_WORDS
 
     def _reorder(self, ranked: list[RankedEntry], rows: list[list[float]]):
@@ -288,10 +291,14 @@ class Retriever:
         total = sum(weights.values())
         idf = self.index.idf
         shared: dict[tuple[str, int], list[float]] = {}  # curated question -> [shared weight, shared idf]
+        postings = self._question_postings
         for term, weight in weights.items():
+            by_entry = postings.get(term)
+            if not by_entry:
+                continue
             term_idf = idf.get(term, 0.0)
-            for key in self._question_postings.get(term, ()):
-                if key[0] in pool:
+            for entry_id in pool:
+                for key in by_entry.get(entry_id, ()):
                     found = shared.get(key)
                     if found is None:
                         shared[key] = [weight, term_idf]

@@ -62,12 +62,13 @@ def screen(text: str) -> str | None:
 
 
 def is_other_language(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return False
-    latin = sum("LATIN" in unicodedata.name(ch, "") for ch in letters)
-    if latin < len(letters) / 2:
-        return True
+    if not text.isascii():  # ASCII letters are all Latin: only other text needs the per-letter script check
+        letters = [ch for ch in text if ch.isalpha()]
+        if not letters:
+            return False
+        latin = sum("LATIN" in unicodedata.name(ch, "") for ch in letters)
+        if latin < len(letters) / 2:
+            return True
     words = [w.casefold() for w in _WORD.findall(text)]
     return sum(w in _foreign_words() for w in words) >= 2
 
