@@ -101,3 +101,11 @@ def test_kb_check_refuses_billion_laughs_fast_and_small(tmp_path, levels):
         "kb check: 1 problem(s) in 3 file(s)",
     ]
     assert run["peak_mb"] < 200 and run["seconds"] < 2, run
+
+
+def test_eval_never_prints_a_frozen_test_file_failures():
+    """`eval` on a file of the frozen test set prints its figures and hash but no failures, however it is named."""
+    result = run_cli("eval", str(ROOT / "tests" / "eval" / "test" / "blind-2.yaml"))
+    assert result.returncode == 0
+    assert "hit@1" in result.stdout and "hash" in result.stdout
+    assert "failures" not in result.stdout and "abstained in-scope:" not in result.stdout

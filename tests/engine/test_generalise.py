@@ -137,3 +137,10 @@ def test_low_confidence_answer_says_so_in_its_lead(shipped_engine):
 def test_confidence_labels(value, label):
     """High from 0.8, medium from 0.5, low below."""
     assert confidence_label(value) == label
+
+
+def test_a_domain_word_used_everywhere_outweighs_an_everyday_word_never_used(shipped_engine):
+    """As evidence, "UFLPA" (in many entries, so low idf) weighs more than "aunt" (in none): weights are by
+    domain specificity, not idf."""
+    evidence = shipped_engine.retriever.search("ngl what even is the uflpa, my aunt keeps posting about it").evidence
+    assert evidence.found > evidence.missing_unknown
