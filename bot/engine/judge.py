@@ -23,7 +23,8 @@ from bot.engine.logistic import Logistic
 from bot.engine.ranker import RANK_FEATURES, Ranker
 from bot.engine.retrieval import Evidence, SearchResult
 
-FEATURES = ("found", "missing_known", "mass", "coverage", "normalized", "question_match", "jargon", "rank_margin")
+FEATURES = ("found", "missing_known", "mass", "coverage", "normalized", "question_match", "jargon", "rank_margin",
+            "unmentioned_place")
 WEIGHTS_FILE = Path(__file__).with_name("judge.json")
 MASS_CAP = 3.0  # found domain words beyond about three specific ones add no more evidence
 HIGH, MEDIUM = 0.8, 0.5  # confidence labels: high from 0.8, medium from 0.5, low below
@@ -41,6 +42,7 @@ def features(result: SearchResult) -> list[float]:
         top.question_match if top else 0.0,
         float(evidence.jargon),
         math.tanh(result.rank_margin),
+        float(result.unmentioned_place),
     ]
 
 

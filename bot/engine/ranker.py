@@ -21,7 +21,7 @@ from bot.engine.logistic import Logistic
 from bot.engine.models import Entry
 
 RANK_FEATURES = ("strength", "coverage", "question_match", "named", "place_match", "place_conflict", "title_share",
-                 "timeline", "glossary", "ladder", "how_to",
+                 "mentions_places", "timeline", "glossary", "ladder", "how_to",
                  "time_x_timeline", "define_x_glossary", "steps_x_ladder", "situation_x_how_to",
                  "compare_x_comparison", "count_x_figures")
 RERANKED = 8  # how many of the best entries the model may reorder
@@ -95,7 +95,7 @@ def entry_places(entry: Entry) -> frozenset[str]:
 
 
 def rank_features(traits: EntryTraits, relative_strength: float, coverage: float, match: float, named: float,
-                  title_share: float, intents: Intents) -> list[float]:
+                  title_share: float, mentions_places: float, intents: Intents) -> list[float]:
     places = traits.places
     return [
         math.log(max(relative_strength, 1e-3)),
@@ -105,6 +105,7 @@ def rank_features(traits: EntryTraits, relative_strength: float, coverage: float
         float(bool(intents.places & places)),
         float(bool(intents.places) and bool(places) and not intents.places & places),
         title_share,
+        mentions_places,
         float(traits.timeline),
         float(traits.glossary),
         float(traits.ladder),

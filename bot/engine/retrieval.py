@@ -18,6 +18,7 @@ from bot.engine.analysis import (
 from bot.engine.domain import domain_specificity, specificity, zipf
 from bot.engine.index import BM25Index
 from bot.engine.models import Entry, KnowledgeBase
+from bot.engine.places import mentions, named_places
 from bot.engine.ranker import RANK_FEATURES, RERANKED, EntryTraits, Intents, Ranker, rank_features
 
 # How much each field of an entry counts inside every one of its passages (by repetition, so the scoring
@@ -59,6 +60,7 @@ class SearchResult:
     evidence: Evidence | None = None  # how much of the question's domain meaning the top entry holds
     named: float = 0.0  # the question names the top entry (its title or an alias, as whole words)
     rank_margin: float = 0.0  # the ranker's score of the top entry over the runner-up's
+    unmentioned_place: bool = False  # the question names a country (or state) the top entry never mentions
 
     @property
     def top(self) -> RankedEntry | None:
@@ -226,6 +228,8 @@ class Retriever:
             evidence=self._evidence(ranked[0].entry.id, self._evidence_weights(judged, words), words) if ranked else Evidence(),
             named=named,
             rank_margin=rank_margin,
+            unmentioned_place=bool(ranked) and any(not mentions(place, self._entry_terms[ranked[0].entry.id])
+                                                   for place in named_places(question)),
         )
 
     def candidate_features(self, question: str, ranked: list[RankedEntry],
@@ -240,9 +244,12 @@ class Retriever:
             specific = {t: self.specificity(t, words.get(t)) for t in dict.fromkeys(terms)}
         weights = specific
         total = sum(weights.values()) or 1.0
+        places = named_places(question)
         return [rank_features(self._traits[r.entry.id], strength(r) / best, r.coverage, r.question_match,
                               self.named(r.entry.id, typed),
-                              sum(w for t, w in weights.items() if t in self._title_terms[r.entry.id]) / total, intents)
+                              sum(w for t, w in weights.items() if t in self._title_terms[r.entry.id]) / total,
+                              float(bool(places) and all(mentions(p, self._entry_terms[r.entry.id]) for p in places)),
+                              intents)
                 for r in ranked[:RERANKED]]
 
     def named(self, entry_id: str, typed: str) -> float:
