@@ -1,9 +1,9 @@
 """Evaluation floors on the frozen blind test set (tests/eval/test), and the dev set's size.
 
-These floors hold the figures measured on 1 December 2026, after the content update, so a change cannot make them
-worse unnoticed. They are NOT the issue's targets (hit@1 >= 0.93, hit@3 >= 0.98, in-scope wrongly abstained
-<= 0.03, out-of-scope abstained >= 0.95 and >= 0.90 per kind, ECE <= 0.05): those are not met yet, and the README
-says so.
+These floors hold the figures measured on 1 December 2026 over both frozen files (blind.yaml and blind-2.yaml), just
+below them, so a change cannot make them worse unnoticed. Two of the issue's targets are met (ECE <= 0.05, hit@1 at least
+5 points above plain BM25); the others (hit@1 >= 0.93, hit@3 >= 0.98, in-scope wrongly abstained <= 0.03,
+out-of-scope abstained >= 0.95 and >= 0.90 per kind) are not yet, and the README says so.
 The judge is fitted on tests/eval/dev only; nothing here is tuned on the test set.
 """
 
@@ -30,20 +30,22 @@ def report(shipped_engine, questions):
 
 
 def test_sets_are_big_enough():
-    """The test set has >= 250 in-scope and >= 130 out-of-scope questions; dev is larger still."""
-    test, dev = load_questions([TEST_SET]), load_questions([DEV_SET])
-    assert sum(bool(q.expect) for q in test) >= 250 and sum(not q.expect for q in test) >= 130
-    assert sum(bool(q.expect) for q in dev) >= 500 and sum(not q.expect for q in dev) >= 200
+    """Each frozen test file has >= 250 in-scope and >= 130 out-of-scope questions; dev is larger still."""
+    for file in sorted(TEST_SET.glob("*.yaml")):
+        test = load_questions([file])
+        assert sum(bool(q.expect) for q in test) >= 250 and sum(not q.expect for q in test) >= 130
+    dev = load_questions([DEV_SET])
+    assert sum(bool(q.expect) for q in dev) >= 1000 and sum(not q.expect for q in dev) >= 500
 
 
 def test_hit_at_1_floor(report):
-    """hit@1 on the blind test set stays at or above 0.83."""
-    assert report.hit1 >= 0.83
+    """hit@1 on the blind test set stays at or above 0.84."""
+    assert report.hit1 >= 0.84
 
 
 def test_hit_at_3_floor(report):
-    """hit@3 (answer plus alternatives) stays at or above 0.95."""
-    assert report.hit3 >= 0.95
+    """hit@3 (answer plus alternatives) stays at or above 0.965."""
+    assert report.hit3 >= 0.965
 
 
 def test_beats_plain_bm25_with_questions(shipped_engine, questions, report):
@@ -52,19 +54,19 @@ def test_beats_plain_bm25_with_questions(shipped_engine, questions, report):
 
 
 def test_out_of_scope_abstention_floor(report):
-    """At least 93% of out-of-scope inputs are not answered, and at least 80% of each kind."""
-    assert report.abstain_recall >= 0.93
-    assert all(abstained / total >= 0.80 for abstained, total in report.abstained_by_kind.values())
+    """At least 91.5% of out-of-scope inputs are not answered, and at least 78% of each kind."""
+    assert report.abstain_recall >= 0.915
+    assert all(abstained / total >= 0.78 for abstained, total in report.abstained_by_kind.values())
 
 
 def test_in_scope_abstention_ceiling(report):
-    """At most 12% of in-scope questions are wrongly "not covered"."""
-    assert report.in_scope_abstained <= 0.12
+    """At most 4% of in-scope questions are wrongly "not covered"."""
+    assert report.in_scope_abstained <= 0.04
 
 
 def test_calibration_ceiling(report):
-    """Expected calibration error of `confidence` stays at or below 0.09."""
-    assert report.ece <= 0.09
+    """Expected calibration error of `confidence` stays at or below 0.04 (the issue asks for 0.05)."""
+    assert report.ece <= 0.04
 
 
 def test_eval_expectations_name_real_entries(shipped_engine):
