@@ -23,7 +23,7 @@ from bot.engine.models import Entry
 RANK_FEATURES = ("strength", "coverage", "question_match", "named", "place_match", "place_conflict", "title_share",
                  "mentions_places", "timeline", "glossary", "ladder", "how_to",
                  "time_x_timeline", "define_x_glossary", "steps_x_ladder", "situation_x_how_to",
-                 "compare_x_comparison", "count_x_figures")
+                 "compare_x_comparison", "count_x_figures", "who_x_body", "ask_how_x_how_to")
 RERANKED = 8  # how many of the best entries the model may reorder
 
 _TIME = re.compile(r"\b(?:when|what year|which year|dates?|since|ago|happened|timeline|(?:19|20)\d\d)\b")
@@ -45,6 +45,11 @@ PLACES = {
     "un": (re.compile(r"\b(?:un|united nations|ohchr|human rights council|hrc)\b"),
            re.compile(r"\b(?:UN|United Nations|OHCHR|Human Rights Council)\b")),
 }
+_WHO = re.compile(r"\bwho(?:'s| is| are| does| do| decides?| runs?| checks?| signs?| leads?)?\b")
+_ASK_HOW = re.compile(r"\b(?:how (?:do|can|should|would) (?:i|we)|(?:can|should|do) (?:i|we)|where (?:do|can|should) (?:i|we)|"
+                      r"what (?:do|can|should) (?:i|we) do)\b")
+_BODY_ENTRY = re.compile(r"\b(?:committee|task force|commission|council|governing body|agency|agencies|director|experts|"
+                         r"conference|court|secretary|department|dhs|cbp|fletf|ceacr|office)\b")
 _COMPARISON_ENTRY = re.compile(r"\b(?:vs\.?|versus|difference|compared?|or)\b")
 _FIGURES_ENTRY = re.compile(r"\d|\b(?:how many|figures|statistics|numbers|growth|total|count)\b")
 _SITUATION = re.compile(r"\b(?:my|our|i|we|me|im|i'm)\b[\s\S]*\b(?:shipment|goods|container|supplier|shop|store|"
@@ -60,13 +65,16 @@ class Intents:
     compare: bool
     count: bool
     places: frozenset[str] = frozenset()  # the jurisdictions or bodies the question names (us, eu, uk, ilo...)
+    who: bool = False  # asks who does or decides something
+    ask_how: bool = False  # asks what the asker can do ("how do i", "can we", "where do i")
 
     @classmethod
     def of(cls, question: str) -> Intents:
         text = clean(question)
         return cls(bool(_TIME.search(text)), bool(_DEFINE.search(text)), bool(_STEPS.search(text)),
                    bool(_SITUATION.search(text)), bool(_COMPARE.search(text)), bool(_COUNT.search(text)),
-                   frozenset(place for place, (asked, _) in PLACES.items() if asked.search(text)))
+                   frozenset(place for place, (asked, _) in PLACES.items() if asked.search(text)),
+                   bool(_WHO.search(text)), bool(_ASK_HOW.search(text)))
 
 
 class EntryTraits(NamedTuple):
@@ -79,12 +87,14 @@ class EntryTraits(NamedTuple):
     comparison: bool  # its title compares two things ("X vs Y", "the difference between")
     figures: bool  # its title holds numbers or statistics
     places: frozenset[str]  # the jurisdictions or bodies it is about
+    body: bool = False  # its title names a body that acts or decides (a committee, task force, agency, council)
 
     @classmethod
     def of(cls, entry: Entry) -> EntryTraits:
         title = entry.title.casefold()
         return cls(entry.area == "timeline", entry.area == "glossary", entry.is_ladder, entry.area == "how-to",
-                   bool(_COMPARISON_ENTRY.search(title)), bool(_FIGURES_ENTRY.search(title)), entry_places(entry))
+                   bool(_COMPARISON_ENTRY.search(title)), bool(_FIGURES_ENTRY.search(title)), entry_places(entry),
+                   bool(_BODY_ENTRY.search(title)))
 
 
 def entry_places(entry: Entry) -> frozenset[str]:
@@ -116,6 +126,8 @@ def rank_features(traits: EntryTraits, relative_strength: float, coverage: float
         float(traits.how_to and intents.situation),
         float(intents.compare and traits.comparison),
         float(intents.count and traits.figures),
+        float(intents.who and traits.body),
+        float(intents.ask_how and traits.how_to),
     ]
 
 

@@ -9,6 +9,7 @@ from bot.engine.screening import screen
 from bot.engine.service import Engine
 
 THRESHOLDS = [i / 100 for i in range(5, 96)]
+NEAR_BEST = 0.005  # thresholds whose summed error rates are this close to the best count as equally good
 
 
 def training_rows(engine: Engine, questions: list[EvalQuestion]) -> tuple[list[list[float]], list[bool], list[bool], int]:
@@ -67,9 +68,15 @@ def fit_judge(engine: Engine, questions: list[EvalQuestion]) -> Judge:
         abstained = (turned_away + sum(s < threshold for s in outside)) / max(1, turned_away + len(outside))
         return wrongly_abstained, abstained
 
-    def key(threshold: float):
+    def cost(threshold: float) -> float:
         # Both mistakes cost a user the same: a wrong "not covered" and an off-topic answer.
         wrongly, abstained = rates(threshold)
-        return (round(wrongly + (1 - abstained), 3), abs(threshold - 0.5))
+        return wrongly + (1 - abstained)
 
-    return Judge(domain_model, correct_model, threshold=min(THRESHOLDS, key=key), ranker=ranker)
+    # The cost is flat near its minimum, where a tiny change in the data would jump the chosen threshold from one end
+    # of the flat stretch to the other: take the middle of the thresholds within NEAR_BEST of the best.
+    costs = {threshold: cost(threshold) for threshold in THRESHOLDS}
+    best = min(costs.values())
+    near = [threshold for threshold, value in costs.items() if value <= best + NEAR_BEST]
+    threshold = near[len(near) // 2]
+    return Judge(domain_model, correct_model, threshold=threshold, ranker=ranker)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.engine.ranker import RANK_FEATURES, Intents, Ranker, entry_places
+from bot.engine.ranker import RANK_FEATURES, EntryTraits, Intents, Ranker, entry_places
 
 
 @pytest.mark.parametrize(("question", "intent"), [
@@ -77,3 +77,22 @@ def test_named_entry_counts_whole_words(shipped_engine):
     assert retriever.named("wro", " is a withhold release order final ") == 1.0
     assert retriever.named("ilo-c29", " wats c29 ") > 0
     assert retriever.named("ilo-c29", " wats c290 ") == 0
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("who decides which companies go on the entity list", "who"),
+    ("who's in charge of the strategy", "who"),
+    ("how do i report forced labour goods", "ask_how"),
+    ("can we send the container back", "ask_how"),
+    ("where do i file the request", "ask_how"),
+])
+def test_who_and_ask_how_intents(question, intent):
+    """Questions about who acts, and about what the asker can do, are recognised."""
+    assert getattr(Intents.of(question), intent)
+
+
+def test_entry_traits_name_bodies(shipped_engine):
+    """An entry whose title names a body that acts (a task force, a committee) is marked as one; a date entry is not."""
+    entries = shipped_engine.kb.entries
+    assert EntryTraits.of(entries["fletf"]).body
+    assert not EntryTraits.of(entries["timeline-2021-12-23-uflpa-signed"]).body
