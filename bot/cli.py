@@ -133,12 +133,17 @@ def cmd_eval(args, settings: Settings) -> int:
         print(f"judge fitted on tests/eval/dev and saved (answer threshold {judge.threshold:.2f})")
         engine = _load_engine(settings)
     if args.cv:
-        from bot.engine.crossval import FOLDS, cross_validate
+        from bot.engine.crossval import FOLDS, cross_validate, leave_one_writer_out
         from bot.engine.train import fit_judge
 
-        report = cross_validate(engine, load_questions([eval_dir / "dev"]), fit_judge)
+        dev = load_questions([eval_dir / "dev"])
+        report = cross_validate(engine, dev, fit_judge)
         print(f"== dev, {FOLDS}-fold cross-validation (each question answered by models fitted without it)")
         for line in report.lines():
+            print(line)
+        held, answers = leave_one_writer_out(engine, dev, fit_judge)
+        print("== dev's blind files, leave one writer out (each file answered by models fitted on the others)")
+        for line in evaluate(engine, held, answers).lines():
             print(line)
         return 0
     sets = [(Path(p).name, [Path(p)]) for p in args.files] or [("dev", [eval_dir / "dev"]), ("test", [eval_dir / "test"])]

@@ -34,12 +34,29 @@ def cross_validate(engine: Engine, questions: list[EvalQuestion], fit: Fit, fold
 
 def held_out_answers(engine: Engine, questions: list[EvalQuestion], fit: Fit, folds: int = FOLDS) -> list[Answer]:
     """Fit on all folds but one, answer that one, for each fold in turn."""
+    return _answer_groups(engine, questions, fit, [fold_of(q, folds) for q in questions])
+
+
+def leave_one_writer_out(engine: Engine, questions: list[EvalQuestion], fit: Fit,
+                         prefix: str = "blind") -> tuple[list[EvalQuestion], list[Answer]]:
+    """Each blind-written file answered by models fitted on every other file: how the engine does on a writer
+    it has never seen, which k-fold (where one writer's topics fall in every fold) overstates."""
+    files = sorted({q.file for q in questions if q.file.startswith(prefix)})
+    groups = [files.index(q.file) if q.file in files else -1 for q in questions]
+    answers = _answer_groups(engine, questions, fit, groups, skip=-1)
+    kept = [i for i, group in enumerate(groups) if group != -1]
+    return [questions[i] for i in kept], [answers[i] for i in kept]
+
+
+def _answer_groups(engine: Engine, questions: list[EvalQuestion], fit: Fit, groups: list[int],
+                   skip: int | None = None) -> list[Answer]:
+    """For each group, fit on every other question and answer the group's (none for the `skip` group)."""
     saved_judge, saved_ranker = engine.judge, engine.retriever.ranker
     answers: dict[int, Answer] = {}
     try:
-        for fold in range(folds):
-            train = [q for q in questions if fold_of(q, folds) != fold]
-            held = [i for i, q in enumerate(questions) if fold_of(q, folds) == fold]
+        for fold in sorted(set(groups) - {skip}):
+            train = [q for q, group in zip(questions, groups, strict=True) if group != fold]
+            held = [i for i, group in enumerate(groups) if group == fold]
             engine.retriever.ranker = None
             judge = fit(engine, train)
             engine.judge, engine.retriever.ranker = judge, judge.ranker
@@ -49,4 +66,4 @@ def held_out_answers(engine: Engine, questions: list[EvalQuestion], fit: Fit, fo
     finally:
         engine.judge, engine.retriever.ranker = saved_judge, saved_ranker
         engine.clear_cache()
-    return [answers[i] for i in range(len(questions))]
+    return [answers.get(i) for i in range(len(questions))]

@@ -16,21 +16,22 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.logistic import Logistic
 from bot.engine.ranker import RANK_FEATURES, Ranker
 from bot.engine.retrieval import Evidence, SearchResult
+from bot.engine.word_odds import WordOdds
 
 FEATURES = ("found", "missing_known", "mass", "coverage", "normalized", "question_match", "jargon", "rank_margin",
-            "unmentioned_place")
+            "unmentioned_place", "out_of_scope_word")
 WEIGHTS_FILE = Path(__file__).with_name("judge.json")
 MASS_CAP = 3.0  # found domain words beyond about three specific ones add no more evidence
 HIGH, MEDIUM = 0.8, 0.5  # confidence labels: high from 0.8, medium from 0.5, low below
 
 
-def features(result: SearchResult) -> list[float]:
+def features(result: SearchResult, odds: WordOdds | None = None) -> list[float]:
     top = result.top
     evidence = result.evidence or Evidence()
     return [
@@ -43,6 +44,7 @@ def features(result: SearchResult) -> list[float]:
         float(evidence.jargon),
         math.tanh(result.rank_margin),
         float(result.unmentioned_place),
+        odds.strongest(result.unfound_terms) if odds else 0.0,
     ]
 
 
@@ -52,12 +54,13 @@ class Judge:
     correct: Logistic
     threshold: float = 0.5
     ranker: Ranker | None = None
+    word_odds: WordOdds = field(default_factory=WordOdds)
 
     def answers(self, result: SearchResult) -> bool:
-        return result.top is not None and self.in_domain.probability(features(result)) >= self.threshold
+        return result.top is not None and self.in_domain.probability(features(result, self.word_odds)) >= self.threshold
 
     def confidence(self, result: SearchResult) -> float:
-        return round(self.correct.probability(features(result)), 3) if result.top is not None else 0.0
+        return round(self.correct.probability(features(result, self.word_odds)), 3) if result.top is not None else 0.0
 
     def to_json(self) -> dict:
         return {
@@ -67,6 +70,7 @@ class Judge:
             "threshold": self.threshold,
             **({"ranker": {"features": list(RANK_FEATURES), "weights": list(self.ranker.model.weights)}}
                if self.ranker else {}),
+            "word_odds": self.word_odds.odds,
         }
 
     @classmethod
@@ -79,7 +83,8 @@ class Judge:
             if tuple(data["ranker"]["features"]) != RANK_FEATURES:
                 raise ValueError("judge.json's ranker was fitted on other features; run `python -m bot eval --tune`")
             ranker = Ranker(Logistic(tuple(data["ranker"]["weights"]), 0.0))
-        return cls(*models, threshold=float(data["threshold"]), ranker=ranker)
+        odds = WordOdds({str(term): float(value) for term, value in (data.get("word_odds") or {}).items()})
+        return cls(*models, threshold=float(data["threshold"]), ranker=ranker, word_odds=odds)
 
     @classmethod
     def untrained(cls) -> Judge:

@@ -61,6 +61,7 @@ class SearchResult:
     named: float = 0.0  # the question names the top entry (its title or an alias, as whole words)
     rank_margin: float = 0.0  # the ranker's score of the top entry over the runner-up's
     unmentioned_place: bool = False  # the question names a country (or state) the top entry never mentions
+    unfound_terms: tuple[str, ...] = ()  # the question's own terms the top entry does not hold (nor their alternatives)
 
     @property
     def top(self) -> RankedEntry | None:
@@ -230,6 +231,7 @@ class Retriever:
             rank_margin=rank_margin,
             unmentioned_place=bool(ranked) and any(not mentions(place, self._entry_terms[ranked[0].entry.id])
                                                    for place in named_places(question)),
+            unfound_terms=self._unfound(ranked[0].entry.id, unique_terms) if ranked else unique_terms,
         )
 
     def candidate_features(self, question: str, ranked: list[RankedEntry],
@@ -319,6 +321,10 @@ class Retriever:
                 if value > best.get(key[0], 0.0):
                     best[key[0]] = value
         return best
+
+    def _unfound(self, entry_id: str, terms: tuple[str, ...]) -> tuple[str, ...]:
+        held, forms = self._entry_terms[entry_id], self._forms
+        return tuple(t for t in terms if (forms.get(t) or frozenset((t,))).isdisjoint(held))
 
     def _evidence(self, entry_id: str, weights: dict[str, float], words: dict[str, str]) -> Evidence:
         forms = self._forms

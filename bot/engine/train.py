@@ -7,12 +7,14 @@ from bot.engine.judge import Judge, Logistic, features
 from bot.engine.ranker import RERANKED, Ranker
 from bot.engine.screening import screen
 from bot.engine.service import Engine
+from bot.engine.word_odds import WordOdds
 
 THRESHOLDS = [i / 100 for i in range(5, 96)]
 NEAR_BEST = 0.005  # thresholds whose summed error rates are this close to the best count as equally good
 
 
-def training_rows(engine: Engine, questions: list[EvalQuestion]) -> tuple[list[list[float]], list[bool], list[bool], int]:
+def training_rows(engine: Engine, questions: list[EvalQuestion],
+                  odds: WordOdds | None = None) -> tuple[list[list[float]], list[bool], list[bool], int]:
     """Features of each searchable question, whether it is in scope, whether its top entry is right, and how many
     out-of-scope inputs never reach the judge (screened out, too long or without a search term)."""
     rows, in_domain, correct = [], [], []
@@ -25,7 +27,7 @@ def training_rows(engine: Engine, questions: list[EvalQuestion]) -> tuple[list[l
         if result.top is None or not result.query_terms:
             turned_away += not question.expect
             continue
-        rows.append(features(result))
+        rows.append(features(result, odds))
         in_domain.append(bool(question.expect))
         correct.append(result.top.entry.id in question.expect)
     return rows, in_domain, correct, turned_away
@@ -56,7 +58,8 @@ def fit_ranker(engine: Engine, questions: list[EvalQuestion]) -> Ranker:
 def fit_judge(engine: Engine, questions: list[EvalQuestion]) -> Judge:
     ranker = fit_ranker(engine, questions)
     engine.retriever.ranker = ranker  # the judge learns from the order users will see
-    rows, in_domain, correct, turned_away = training_rows(engine, questions)
+    odds = fit_word_odds(engine, questions)
+    rows, in_domain, correct, turned_away = training_rows(engine, questions, odds)
     domain_model = Logistic.fit(rows, in_domain)
     correct_model = Logistic.fit(rows, correct)
     scores = [domain_model.probability(row) for row in rows]
@@ -79,4 +82,10 @@ def fit_judge(engine: Engine, questions: list[EvalQuestion]) -> Judge:
     best = min(costs.values())
     near = [threshold for threshold, value in costs.items() if value <= best + NEAR_BEST]
     threshold = near[len(near) // 2]
-    return Judge(domain_model, correct_model, threshold=threshold, ranker=ranker)
+    return Judge(domain_model, correct_model, threshold=threshold, ranker=ranker, word_odds=odds)
+
+
+def fit_word_odds(engine: Engine, questions: list[EvalQuestion]) -> WordOdds:
+    """Each term's log-odds of coming with an out-of-scope question, over the searchable questions' own terms."""
+    return WordOdds.fit((engine.retriever.search(q.text).query_terms, bool(q.expect))
+                        for q in questions if len(q.text) <= engine.max_chars and not screen(q.text))

@@ -1,6 +1,6 @@
 """Cross-validation on dev: every question answered by models fitted without it."""
 
-from bot.engine.crossval import fold_of, held_out_answers
+from bot.engine.crossval import fold_of, held_out_answers, leave_one_writer_out
 from bot.engine.evaluate import EvalQuestion, load_questions
 from bot.engine.train import fit_judge
 from tests.conftest import ROOT
@@ -34,3 +34,18 @@ def test_cross_validation_restores_the_shipped_judge(shipped_engine):
     judge, ranker = shipped_engine.judge, shipped_engine.retriever.ranker
     held_out_answers(shipped_engine, load_questions([ROOT / "tests" / "eval" / "dev"])[::20], fit_judge)
     assert shipped_engine.judge is judge and shipped_engine.retriever.ranker is ranker
+
+
+def test_leave_one_writer_out_never_fits_on_the_file_it_answers(shipped_engine):
+    """Each blind file is answered by models fitted on the other files only."""
+    questions = [q for q in load_questions([ROOT / "tests" / "eval" / "dev"]) if q.file.startswith("blind")][::15]
+    fitted_on: list[set[str]] = []
+
+    def recording_fit(engine, train):
+        fitted_on.append({q.file for q in train})
+        return fit_judge(engine, train)
+
+    held, answers = leave_one_writer_out(shipped_engine, questions, recording_fit)
+    files = {q.file for q in questions}
+    assert len(fitted_on) == len(files) and all(len(files - seen) == 1 for seen in fitted_on)
+    assert len(held) == len(answers) == len(questions) and all(answers)

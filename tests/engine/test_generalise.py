@@ -57,9 +57,7 @@ def test_context_never_turns_an_answer_into_not_covered(shipped_engine):
 
 @pytest.mark.parametrize("text", [
     "ngl wtf is a WRO lol",
-    pytest.param("tbh is the uflpa presumption basically guilty until proven innocent or am i oversimplifying",
-                 marks=pytest.mark.xfail(reason="the judge still abstains: long everyday tails outweigh one domain phrase",
-                                         strict=True)),
+    "tbh is the uflpa presumption basically guilty until proven innocent or am i oversimplifying",
     "selling on etsy rn, can cbp hold my stuff under a withhold release order??",
 ])
 def test_casual_words_around_a_domain_term_are_answered(shipped_engine, text):
