@@ -51,19 +51,19 @@ def leave_one_writer_out(engine: Engine, questions: list[EvalQuestion], fit: Fit
 def _answer_groups(engine: Engine, questions: list[EvalQuestion], fit: Fit, groups: list[int],
                    skip: int | None = None) -> list[Answer]:
     """For each group, fit on every other question and answer the group's (none for the `skip` group)."""
-    saved_judge, saved_ranker = engine.judge, engine.retriever.ranker
+    saved_judge, saved_retriever = engine.judge, engine.retriever
+    saved_ranker = saved_retriever.ranker
     answers: dict[int, Answer] = {}
     try:
         for fold in sorted(set(groups) - {skip}):
             train = [q for q, group in zip(questions, groups, strict=True) if group != fold]
             held = [i for i, group in enumerate(groups) if group == fold]
-            engine.retriever.ranker = None
-            judge = fit(engine, train)
-            engine.judge, engine.retriever.ranker = judge, judge.ranker
-            engine.clear_cache()
+            # Fitting starts from the engine's own index, never one holding another fold's learned questions.
+            engine.retriever, saved_retriever.ranker = saved_retriever, None
+            engine.use_judge(fit(engine, train))
             for i in held:
                 answers[i] = engine.ask(questions[i].text, questions[i].context)
     finally:
-        engine.judge, engine.retriever.ranker = saved_judge, saved_ranker
+        engine.judge, engine.retriever, saved_retriever.ranker = saved_judge, saved_retriever, saved_ranker
         engine.clear_cache()
     return [answers.get(i) for i in range(len(questions))]

@@ -55,6 +55,8 @@ class Judge:
     threshold: float = 0.5
     ranker: Ranker | None = None
     word_odds: WordOdds = field(default_factory=WordOdds)
+    # Dev questions by the entry they expect: searched like curated questions (see train.py).
+    learned_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def answers(self, result: SearchResult) -> bool:
         return result.top is not None and self.in_domain.probability(features(result, self.word_odds)) >= self.threshold
@@ -71,6 +73,7 @@ class Judge:
             **({"ranker": {"features": list(RANK_FEATURES), "weights": list(self.ranker.model.weights)}}
                if self.ranker else {}),
             "word_odds": self.word_odds.odds,
+            "learned_questions": {entry_id: list(texts) for entry_id, texts in self.learned_questions.items()},
         }
 
     @classmethod
@@ -84,7 +87,9 @@ class Judge:
                 raise ValueError("judge.json's ranker was fitted on other features; run `python -m bot eval --tune`")
             ranker = Ranker(Logistic(tuple(data["ranker"]["weights"]), 0.0))
         odds = WordOdds({str(term): float(value) for term, value in (data.get("word_odds") or {}).items()})
-        return cls(*models, threshold=float(data["threshold"]), ranker=ranker, word_odds=odds)
+        learned = {str(entry_id): tuple(str(text) for text in texts)
+                   for entry_id, texts in (data.get("learned_questions") or {}).items()}
+        return cls(*models, threshold=float(data["threshold"]), ranker=ranker, word_odds=odds, learned_questions=learned)
 
     @classmethod
     def untrained(cls) -> Judge:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -82,32 +83,42 @@ class Evidence:
     jargon: bool = False  # the top entry holds a term of this field's jargon (rare in English, used here: WRO, C29)
 
 
-def passage_tokens(entry: Entry, passage_text: str, pinpoint: str) -> list[str]:
-    fields = {
-        "title": entry.title,
-        "aliases": " ".join(entry.aliases),
-        "questions": " ".join(entry.questions),
-        "summary": entry.summary,
-        "text": passage_text,
-        "pinpoint": pinpoint,
-    }
+def passage_tokens(entry: Entry, passage_text: str, pinpoint: str, questions: Sequence[str] | None = None) -> list[str]:
+    """One passage's index document: the entry's fields, each repeated by its weight, with the passage's own text
+    (`questions`: the entry's curated questions and any learned ones; the curated alone by default)."""
+    return _entry_tokens(entry, entry.questions if questions is None else questions) + _own_tokens(passage_text, pinpoint)
+
+
+def _entry_tokens(entry: Entry, questions: Sequence[str]) -> list[str]:
+    """The fields every passage of an entry shares, analysed once per entry."""
+    fields = {"title": entry.title, "aliases": " ".join(entry.aliases), "questions": " ".join(questions),
+              "summary": entry.summary}
     tokens: list[str] = []
     for name, text in fields.items():
         tokens += analyze(text) * FIELD_WEIGHTS[name]
     return tokens
 
 
+def _own_tokens(passage_text: str, pinpoint: str) -> list[str]:
+    return analyze(passage_text) * FIELD_WEIGHTS["text"] + analyze(pinpoint) * FIELD_WEIGHTS["pinpoint"]
+
+
 class Retriever:
-    def __init__(self, kb: KnowledgeBase, ranker: Ranker | None = None):
+    def __init__(self, kb: KnowledgeBase, ranker: Ranker | None = None, learned: Mapping[str, Sequence[str]] | None = None):
+        """`learned`: more questions per entry id, as users asked them (the dev set's, fitted with the judge): they
+        count as the entry's curated questions in search."""
         self.kb = kb
         self.ranker = ranker  # the final order of the best few entries (None: by strength alone)
+        learned = learned or {}
+        self.questions = {entry.id: (*entry.questions, *learned.get(entry.id, ())) for entry in kb.entries.values()}
         self.passages: list[Passage] = []
         documents: list[list[str]] = []
         self._entry_terms: dict[str, frozenset[str]] = {}
         for entry in kb.entries.values():
             terms: set[str] = set()
+            shared = _entry_tokens(entry, self.questions[entry.id])
             for position, excerpt in enumerate(entry.passages()):
-                tokens = passage_tokens(entry, excerpt.text, excerpt.pinpoint)
+                tokens = shared + _own_tokens(excerpt.text, excerpt.pinpoint)
                 self.passages.append(Passage(entry.id, position))
                 documents.append(tokens)
                 terms.update(tokens)
@@ -120,7 +131,7 @@ class Retriever:
         self._question_postings: dict[str, dict[str, list[tuple[str, int]]]] = {}
         self._question_idf: dict[tuple[str, int], float] = {}
         for entry in kb.entries.values():
-            question_sets = {frozenset(analyze(text)) for text in entry.questions} - {frozenset()}
+            question_sets = {frozenset(analyze(text)) for text in self.questions[entry.id]} - {frozenset()}
             for number, terms in enumerate(sorted(question_sets, key=sorted)):
                 self._question_idf[(entry.id, number)] = sum(self.index.idf.get(t, 0.0) for t in terms)
                 for term in terms:
@@ -141,7 +152,7 @@ class Retriever:
                        for entry in kb.entries.values()}
         self._title_terms = {entry.id: frozenset(analyze(" ".join((entry.title, *entry.aliases)))) for entry in kb.entries.values()}
         self._traits = {entry.id: EntryTraits.of(entry) for entry in kb.entries.values()}
-        self.corrector = SpellingCorrector(_surface_words(kb), self.index)
+        self.corrector = SpellingCorrector(_surface_words(kb, self.questions), self.index)
 
     def query_weights(self, question: str, context: str | None = None) -> tuple[list[str], Counter]:
         terms, weights, _, _ = self._weigh_with_words(question, context)
@@ -382,10 +393,10 @@ def _term_rates(kb: KnowledgeBase) -> dict[str, float]:
     return {term: count / total for term, count in counts.items()}
 
 
-def _surface_words(kb: KnowledgeBase) -> set[str]:
+def _surface_words(kb: KnowledgeBase, questions: Mapping[str, Sequence[str]]) -> set[str]:
     words: set[str] = set()
     for entry in kb.entries.values():
-        texts = [entry.title, entry.summary, *entry.aliases, *entry.questions]
+        texts = [entry.title, entry.summary, *entry.aliases, *questions[entry.id]]
         texts += [p.text for p in entry.passages()]
         for text in texts:
             words.update(content_words(clean(text)))

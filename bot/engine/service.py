@@ -45,7 +45,7 @@ class Engine:
         self.judge = judge or Judge.load()
         self.max_chars = max_chars
         self.max_excerpts = max_excerpts
-        self.retriever = Retriever(kb, self.judge.ranker)
+        self.retriever = Retriever(kb, self.judge.ranker, self.judge.learned_questions)
         # Answers are immutable and the knowledge base never changes under an engine (a reload builds a new
         # engine), so repeated questions, common in a community, are served from a small LRU cache.
         self._answers: LRUCache[tuple[str, str | None], Answer] = LRUCache(ANSWER_CACHE_SIZE)
@@ -72,6 +72,12 @@ class Engine:
         """Load, validate and index; raises KnowledgeBaseError or PromptError naming every problem."""
         prompts = Prompts.load(prompts_dir)
         return cls(load_knowledge_base(kb_dir), prompts, **options)
+
+    def use_judge(self, judge: Judge) -> None:
+        """Answer with another judge (its ranker and learned questions too), as cross-validation does per fold."""
+        self.judge = judge
+        self.retriever = Retriever(self.kb, judge.ranker, judge.learned_questions)
+        self.clear_cache()
 
     def clear_cache(self) -> None:
         """Forget cached answers (after the judge or ranker is swapped, as cross-validation does)."""

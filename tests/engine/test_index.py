@@ -36,7 +36,7 @@ def test_scores_match_rank_bm25_on_the_shipped_passages(shipped_engine):
     for passage in retriever.passages:
         entry = shipped_engine.kb.entries[passage.entry_id]
         excerpt = entry.passages()[passage.index]
-        documents.append(passage_tokens(entry, excerpt.text, excerpt.pinpoint))
+        documents.append(passage_tokens(entry, excerpt.text, excerpt.pinpoint, retriever.questions[entry.id]))
     reference = BM25Okapi(documents)
     for question in ["what is a withhold release order", "article 33 ilo belarus", "uflpa presumption cotton"]:
         tokens, _ = retriever.query_weights(question)
