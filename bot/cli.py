@@ -130,7 +130,8 @@ def cmd_eval(args, settings: Settings) -> int:
         # Fitted on the development set only: the frozen test set is never seen by tuning.
         judge = fit_judge(engine, load_questions([eval_dir / "dev"]))
         judge.save()
-        print(f"judge fitted on tests/eval/dev and saved (answer threshold {judge.threshold:.2f})")
+        print(f"judge fitted on tests/eval/dev and saved (answer threshold {judge.threshold:.2f}); "
+              f"{sum(map(len, judge.learned_questions.values()))} learned questions for {len(judge.learned_questions)} entries")
         engine = _load_engine(settings)
     if args.cv:
         from bot.engine.crossval import FOLDS, cross_validate, leave_one_writer_out

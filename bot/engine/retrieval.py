@@ -152,7 +152,8 @@ class Retriever:
                        for entry in kb.entries.values()}
         self._title_terms = {entry.id: frozenset(analyze(" ".join((entry.title, *entry.aliases)))) for entry in kb.entries.values()}
         self._traits = {entry.id: EntryTraits.of(entry) for entry in kb.entries.values()}
-        self.corrector = SpellingCorrector(_surface_words(kb, self.questions), self.index)
+        # Corrections go to the knowledge base's own words: learned questions keep their users' typos.
+        self.corrector = SpellingCorrector(_surface_words(kb), self.index)
 
     def query_weights(self, question: str, context: str | None = None) -> tuple[list[str], Counter]:
         terms, weights, _, _ = self._weigh_with_words(question, context)
@@ -393,10 +394,10 @@ def _term_rates(kb: KnowledgeBase) -> dict[str, float]:
     return {term: count / total for term, count in counts.items()}
 
 
-def _surface_words(kb: KnowledgeBase, questions: Mapping[str, Sequence[str]]) -> set[str]:
+def _surface_words(kb: KnowledgeBase) -> set[str]:
     words: set[str] = set()
     for entry in kb.entries.values():
-        texts = [entry.title, entry.summary, *entry.aliases, *questions[entry.id]]
+        texts = [entry.title, entry.summary, *entry.aliases, *entry.questions]
         texts += [p.text for p in entry.passages()]
         for text in texts:
             words.update(content_words(clean(text)))
