@@ -27,6 +27,7 @@ from bot.engine.word_odds import WordOdds
 FEATURES = ("found", "missing_known", "mass", "coverage", "normalized", "question_match", "jargon", "rank_margin",
             "unmentioned_place", "out_of_scope_word")
 WEIGHTS_FILE = Path(__file__).with_name("judge.json")
+DIGITS = 9  # saved weights: float sums in another order differ past here, and a refit should not churn the file
 MASS_CAP = 3.0  # found domain words beyond about three specific ones add no more evidence
 HIGH, MEDIUM = 0.8, 0.5  # confidence labels: high from 0.8, medium from 0.5, low below
 
@@ -67,10 +68,10 @@ class Judge:
     def to_json(self) -> dict:
         return {
             "features": list(FEATURES),
-            "in_domain": {"weights": list(self.in_domain.weights), "bias": self.in_domain.bias},
-            "correct": {"weights": list(self.correct.weights), "bias": self.correct.bias},
+            "in_domain": {"weights": _rounded(self.in_domain.weights), "bias": round(self.in_domain.bias, DIGITS)},
+            "correct": {"weights": _rounded(self.correct.weights), "bias": round(self.correct.bias, DIGITS)},
             "threshold": self.threshold,
-            **({"ranker": {"features": list(RANK_FEATURES), "weights": list(self.ranker.model.weights)}}
+            **({"ranker": {"features": list(RANK_FEATURES), "weights": _rounded(self.ranker.model.weights)}}
                if self.ranker else {}),
             "word_odds": self.word_odds.odds,
             "learned_questions": {entry_id: list(texts) for entry_id, texts in self.learned_questions.items()},
@@ -104,6 +105,10 @@ class Judge:
 
     def save(self, path: Path = WEIGHTS_FILE) -> None:
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
+def _rounded(weights: tuple[float, ...]) -> list[float]:
+    return [round(w, DIGITS) for w in weights]
 
 
 def confidence_label(confidence: float) -> str:
