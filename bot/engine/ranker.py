@@ -23,7 +23,7 @@ from bot.engine.models import Entry
 RANK_FEATURES = ("strength", "coverage", "question_match", "named", "place_match", "place_conflict", "title_share",
                  "mentions_places", "timeline", "glossary", "ladder", "how_to",
                  "time_x_timeline", "define_x_glossary", "steps_x_ladder", "situation_x_how_to",
-                 "compare_x_comparison", "count_x_figures", "who_x_body", "ask_how_x_how_to")
+                 "compare_x_comparison", "count_x_figures", "who_x_body", "ask_how_x_how_to", "define_x_named")
 RERANKED = 8  # how many of the best entries the model may reorder
 
 _TIME = re.compile(r"\b(?:when|what year|which year|dates?|since|ago|happened|timeline|(?:19|20)\d\d)\b")
@@ -128,6 +128,7 @@ def rank_features(traits: EntryTraits, relative_strength: float, coverage: float
         float(intents.count and traits.figures),
         float(intents.who and traits.body),
         float(intents.ask_how and traits.how_to),
+        float(intents.define and named > 0),  # "uflpa meaning?" wants the entry it names, glossary card or not
     ]
 
 

@@ -96,3 +96,9 @@ def test_entry_traits_name_bodies(shipped_engine):
     entries = shipped_engine.kb.entries
     assert EntryTraits.of(entries["fletf"]).body
     assert not EntryTraits.of(entries["timeline-2021-12-23-uflpa-signed"]).body
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [("uflpa meaning?", "uflpa-overview"), ("fletf meaning", "glossary-fletf")])
+def test_a_definition_question_gets_the_entry_it_names(shipped_engine, question, entry_id):
+    """'X meaning?' answers with X's own entry (its glossary card if it has one), not another glossary card."""
+    assert shipped_engine.ask(question).entry_id == entry_id
