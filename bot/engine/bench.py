@@ -38,7 +38,7 @@ def _synthetic(engine, size: int, seed: int = 7) -> list[list[str]]:
 
     documents = [
         passage_tokens(engine.kb.entries[p.entry_id], engine.kb.entries[p.entry_id].passages()[p.index].text,
-                       engine.kb.entries[p.entry_id].passages()[p.index].pinpoint)
+                       engine.kb.entries[p.entry_id].passages()[p.index].pinpoint, engine.retriever.questions[p.entry_id])
         for p in engine.retriever.passages
     ]
     counts = Counter(t for doc in documents for t in doc)
@@ -124,7 +124,7 @@ def _tokens_of(engine, doc_id: int) -> list[str]:
     passage = engine.retriever.passages[doc_id]
     entry = engine.kb.entries[passage.entry_id]
     excerpt = entry.passages()[passage.index]
-    return passage_tokens(entry, excerpt.text, excerpt.pinpoint)
+    return passage_tokens(entry, excerpt.text, excerpt.pinpoint, engine.retriever.questions[entry.id])
 
 
 def _agree(ours: list, reference: list) -> bool:

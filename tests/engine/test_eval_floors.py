@@ -1,9 +1,9 @@
-"""Evaluation floors on the frozen blind test set (tests/eval/test), and the dev set's size.
+"""Evaluation floors on the frozen blind test set (tests/eval/test: blind.yaml and blind-2.yaml), and the sets' sizes.
 
-These floors hold the figures measured on 1 December 2026 over both frozen files (blind.yaml and blind-2.yaml), just
-below them, so a change cannot make them worse unnoticed. Two of the issue's targets are met (ECE <= 0.05, hit@1 at least
-5 points above plain BM25); the others (hit@1 >= 0.93, hit@3 >= 0.98, in-scope wrongly abstained <= 0.03,
-out-of-scope abstained >= 0.95 and >= 0.90 per kind) are not yet, and the README says so.
+The issue's targets are the floors wherever the engine meets them (measured on 1 December 2026: hit@3 0.994,
+in-scope wrongly abstained 0.017, out-of-scope abstained 0.973 with 0.94 for the weakest kind, ECE 0.031, hit@1
+16 points above plain BM25). hit@1 is 0.921 against a target of 0.93: its floor, 0.91, holds the measured figure,
+and the README says the target is not met.
 The judge is fitted on tests/eval/dev only; nothing here is tuned on the test set.
 """
 
@@ -35,17 +35,17 @@ def test_sets_are_big_enough():
         test = load_questions([file])
         assert sum(bool(q.expect) for q in test) >= 250 and sum(not q.expect for q in test) >= 130
     dev = load_questions([DEV_SET])
-    assert sum(bool(q.expect) for q in dev) >= 1000 and sum(not q.expect for q in dev) >= 500
+    assert sum(bool(q.expect) for q in dev) >= 2000 and sum(not q.expect for q in dev) >= 1000
 
 
 def test_hit_at_1_floor(report):
-    """hit@1 on the blind test set stays at or above 0.84."""
-    assert report.hit1 >= 0.84
+    """hit@1 on the blind test set stays at or above 0.91 (measured 0.921; the issue's target of 0.93 is not met)."""
+    assert report.hit1 >= 0.91
 
 
 def test_hit_at_3_floor(report):
-    """hit@3 (answer plus alternatives) stays at or above 0.965."""
-    assert report.hit3 >= 0.965
+    """hit@3 (answer plus alternatives) stays at or above 0.98."""
+    assert report.hit3 >= 0.98
 
 
 def test_beats_plain_bm25_with_questions(shipped_engine, questions, report):
@@ -54,19 +54,19 @@ def test_beats_plain_bm25_with_questions(shipped_engine, questions, report):
 
 
 def test_out_of_scope_abstention_floor(report):
-    """At least 91.5% of out-of-scope inputs are not answered, and at least 78% of each kind."""
-    assert report.abstain_recall >= 0.915
-    assert all(abstained / total >= 0.78 for abstained, total in report.abstained_by_kind.values())
+    """At least 95% of out-of-scope inputs are not answered, and at least 90% of each kind."""
+    assert report.abstain_recall >= 0.95
+    assert all(abstained / total >= 0.90 for abstained, total in report.abstained_by_kind.values())
 
 
 def test_in_scope_abstention_ceiling(report):
-    """At most 4% of in-scope questions are wrongly "not covered"."""
-    assert report.in_scope_abstained <= 0.04
+    """At most 3% of in-scope questions are wrongly "not covered"."""
+    assert report.in_scope_abstained <= 0.03
 
 
 def test_calibration_ceiling(report):
-    """Expected calibration error of `confidence` stays at or below 0.04 (the issue asks for 0.05)."""
-    assert report.ece <= 0.04
+    """Expected calibration error of `confidence` stays at or below 0.05."""
+    assert report.ece <= 0.05
 
 
 def test_eval_expectations_name_real_entries(shipped_engine):
