@@ -4,7 +4,8 @@ The bot answers in English only (its excerpts are English), so a question in ano
 "English only for now" rather than a wrong match on a shared acronym. Two signals, either enough:
 most letters are in a non-Latin script (Chinese, Arabic-script Uyghur, Cyrillic Kazakh or Russian...), or the
 question uses at least two function words of another language that are rare in English (wordfreq decides what
-"rare in English" means, so "la", "el" or "comment" never count). Junk is code, JSON, SQL, stack traces, bare
+"rare in English" means, so "la", "el" or "comment" never count), or at least three words (and 30% of its words)
+that are common in another language and rare in English (bot/engine/foreign_words.py). Junk is code, JSON, SQL, stack traces, bare
 links and text that is mostly symbols or one word repeated.
 """
 
@@ -16,6 +17,7 @@ import unicodedata
 from functools import lru_cache
 
 from bot.engine.domain import zipf
+from bot.engine.foreign_words import foreign_words
 
 OTHER_LANGUAGE, JUNK = "other_language", "junk"
 
@@ -35,6 +37,7 @@ FUNCTION_WORDS = """
     czy jest jak dlaczego się że ustawa praca przymusowa
 """.split()
 ENGLISH_COMMON = 4.3  # a word this common in English (Zipf) is not evidence of another language
+FOREIGN_WORDS_NEEDED, FOREIGN_SHARE = 3, 0.3
 
 _WORD = re.compile(r"[^\W\d_]+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -70,7 +73,13 @@ def is_other_language(text: str) -> bool:
         if latin < len(letters) / 2:
             return True
     words = [w.casefold() for w in _WORD.findall(text)]
-    return sum(w in _foreign_words() for w in words) >= 2
+    if sum(w in _foreign_words() for w in words) >= 2:
+        return True
+    # Or many words that are common in another language and rare in English (wordfreq's tables): Portuguese,
+    # Vietnamese, Italian... without the hand-listed function words. Three at least, and a good share of the words:
+    # on the dev set's English questions this never fires.
+    common_elsewhere = sum(w in foreign_words() for w in words)
+    return common_elsewhere >= FOREIGN_WORDS_NEEDED and common_elsewhere >= FOREIGN_SHARE * len(words)
 
 
 def is_junk(text: str) -> bool:

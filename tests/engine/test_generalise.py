@@ -142,3 +142,25 @@ def test_a_domain_word_used_everywhere_outweighs_an_everyday_word_never_used(shi
     domain specificity, not idf."""
     evidence = shipped_engine.retriever.search("ngl what even is the uflpa, my aunt keeps posting about it").evidence
     assert evidence.found > evidence.missing_unknown
+
+
+@pytest.mark.parametrize("text", ["O que é a lista de entidades da UFLPA?",
+                                  "Luật UFLPA có ảnh hưởng đến hàng dệt may Việt Nam không?",
+                                  "Il regolamento UE sul lavoro forzato vale anche per le vendite online?"])
+def test_latin_script_languages_without_listed_function_words_are_recognised(text):
+    """Portuguese, Vietnamese or Italian are told apart by words common there and rare in English."""
+    assert is_other_language(text)
+
+
+@pytest.mark.parametrize("text", ["wen did canadas supply chain act come in2 force", "ngl wats a wro lol",
+                                  "de minimis and the uflpa", "is the xpcc con or pro china"])
+def test_casual_english_is_not_taken_for_another_language(text):
+    """Typos, slang and a stray foreign-looking word keep an English question English."""
+    assert not is_other_language(text)
+
+
+def test_foreign_words_file_matches_wordfreq():
+    """The generated word list is what wordfreq's tables give today (regenerate with python -m bot.engine.foreign_words)."""
+    from bot.engine.foreign_words import build, foreign_words
+
+    assert set(build()) == foreign_words()
