@@ -59,6 +59,18 @@ async def load_in_child(kb_dir: Path, *, memory_limit: int = MEMORY_LIMIT_BYTES,
     return ChildLoad(*pickle.loads(output))  # written by main() below, in our own child: trusted
 
 
+def _peak_mb(resource) -> float:
+    """This process's peak resident memory. Linux keeps ru_maxrss across execve, so in a child forked from a large
+    parent it reports the parent's size; VmHWM belongs to the new address space alone."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if resource is not None else 0.0
+
+
 def main(argv: list[str]) -> int:
     try:
         import resource
@@ -73,6 +85,6 @@ def main(argv: list[str]) -> int:
     except MemoryError:
         kb, problems = None, [Problem(str(kb_dir), 0, "", f"reading the knowledge base needed more than "
                                       f"{memory_limit / 2**20:,.0f} MiB; stopped (see the limits in knowledge/README.md)")]
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if resource is not None else 0.0
+    peak_mb = _peak_mb(resource)
     sys.stdout.buffer.write(pickle.dumps((None if problems else kb, problems, peak_mb), protocol=pickle.HIGHEST_PROTOCOL))
     return 0

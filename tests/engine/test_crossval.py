@@ -16,17 +16,17 @@ def test_follow_up_shares_its_question_fold():
 def test_no_question_is_answered_by_a_judge_fitted_on_it(shipped_engine):
     """Each fold's judge is fitted without that fold: the fit never sees the questions it then answers."""
     questions = load_questions([ROOT / "tests" / "eval" / "dev"])[::10]
-    seen: list[tuple[set[str], set[str]]] = []
+    seen: list[tuple[set[int], set[int]]] = []  # question instances (two writers may share a wording)
 
     def recording_fit(engine, train):
-        held = {q.text for q in questions} - {q.text for q in train}
-        seen.append(({q.text for q in train}, held))
+        fitted = {id(q) for q in train}
+        seen.append((fitted, {id(q) for q in questions} - fitted))
         return fit_judge(engine, train)
 
     answers = held_out_answers(shipped_engine, questions, recording_fit)
     assert len(answers) == len(questions) and len(seen) == 5
     assert all(not (train & held) for train, held in seen)
-    assert set().union(*(held for _, held in seen)) == {q.text for q in questions}
+    assert set().union(*(held for _, held in seen)) == {id(q) for q in questions}
 
 
 def test_cross_validation_restores_the_shipped_judge(shipped_engine):

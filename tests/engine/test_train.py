@@ -13,13 +13,13 @@ def test_learned_questions_take_standalone_in_scope_questions_under_their_first_
 
 
 def test_no_training_question_is_searched_in_an_index_that_learned_it(shipped_engine):
-    """Each inner fold's index holds the other folds' learned questions, never its own fold's."""
+    """Each inner fold's index holds the other folds' learned questions, never its own fold's standalone ones."""
     questions = load_questions([ROOT / "tests" / "eval" / "dev"])[::4]
     retrievers, folds = inner_folds(shipped_engine, questions, questions)
     for retriever, fold in zip(retrievers, folds, strict=True):
         learned = {text for texts in retriever.questions.values() for text in texts}
         curated = {text for entry in shipped_engine.kb.entries.values() for text in entry.questions}
-        assert all(q.text not in learned or q.text in curated for q in fold)
+        assert all(q.text not in learned or q.text in curated for q in fold if not q.context)
     assert sum(len(fold) for fold in folds) == len(questions)
 
 
