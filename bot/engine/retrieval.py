@@ -218,13 +218,16 @@ class Retriever:
             for _, eid, scored, coverage, match in reranked
         ]
         named = rank_margin = 0.0
+        unmentioned_place = False
         if ranked:
             # Title share weighs a follow-up's context words too, at their context weight, like the question match.
             specific = {t: w * self.specificity(t, words.get(t)) for t, w in judged.items()}
-            rows = self.candidate_features(question, ranked, specific)
+            places = named_places(question)
+            rows = self.candidate_features(question, ranked, specific, places)
             if self.ranker is not None and len(ranked) > 1:
                 ranked, rows, rank_margin = self._reorder(ranked, rows)
-            named = rows[0][RANK_FEATURES.index("named")]
+            named = rows[0][_NAMED]
+            unmentioned_place = bool(places) and not rows[0][_MENTIONS_PLACES]
         if not ranked:
             coverage = 0.0
         elif context:
@@ -241,27 +244,25 @@ class Retriever:
             evidence=self._evidence(ranked[0].entry.id, self._evidence_weights(judged, words), words) if ranked else Evidence(),
             named=named,
             rank_margin=rank_margin,
-            unmentioned_place=bool(ranked) and any(not mentions(place, self._entry_terms[ranked[0].entry.id])
-                                                   for place in named_places(question)),
+            unmentioned_place=unmentioned_place,
             unfound_terms=self._unfound(ranked[0].entry.id, unique_terms) if ranked else unique_terms,
         )
 
-    def candidate_features(self, question: str, ranked: list[RankedEntry],
-                           specific: dict[str, float] | None = None) -> list[list[float]]:
-        """The ranker's features for each of the first RERANKED entries, in their current order. `specific`: the
-        question's own terms with their domain specificity, when the caller has them already."""
+    def candidate_features(self, question: str, ranked: list[RankedEntry], specific: dict[str, float] | None = None,
+                           places: set[str] | None = None) -> list[list[float]]:
+        """The ranker's features for each of the first RERANKED entries, in their current order. `specific` (the
+        question's terms with their domain specificity) and `places` (those it names): when the caller has them."""
         intents = Intents.of(question)
         best = strength(ranked[0]) or 1.0
         typed = f" {name_key(question)} "
         if specific is None:
             terms, words = analyze_with_words(question, self.corrector)
             specific = {t: self.specificity(t, words.get(t)) for t in dict.fromkeys(terms)}
-        weights = specific
-        total = sum(weights.values()) or 1.0
-        places = named_places(question)
+        total = sum(specific.values()) or 1.0
+        places = named_places(question) if places is None else places
         return [rank_features(self._traits[r.entry.id], strength(r) / best, r.coverage, r.question_match,
                               self.named(r.entry.id, typed),
-                              sum(w for t, w in weights.items() if t in self._title_terms[r.entry.id]) / total,
+                              sum(w for t, w in specific.items() if t in self._title_terms[r.entry.id]) / total,
                               float(bool(places) and all(mentions(p, self._entry_terms[r.entry.id]) for p in places)),
                               intents)
                 for r in ranked[:RERANKED]]
@@ -407,6 +408,9 @@ def _surface_words(kb: KnowledgeBase) -> set[str]:
 def strength(ranked: RankedEntry) -> float:
     """The reranked strength entries are ordered by: BM25 x coverage x curated-question match."""
     return ranked.score * (RERANK_FLOOR + ranked.coverage) * (1 + QUESTION_BOOST * ranked.question_match)
+
+
+_NAMED, _MENTIONS_PLACES = RANK_FEATURES.index("named"), RANK_FEATURES.index("mentions_places")
 
 
 def _margin(ranked: list[RankedEntry]) -> float:

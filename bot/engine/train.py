@@ -41,7 +41,7 @@ def fit_judge(engine: Engine, questions: list[EvalQuestion]) -> Judge:
     retrievers, folds = inner_folds(engine, questions, searchable)
     pairs = [pair for retriever, fold in zip(retrievers, folds, strict=True) for pair in ranking_pairs(retriever, fold)]
     ranker = Ranker.fit(pairs)
-    odds = WordOdds.fit((engine.retriever.search(q.text).query_terms, bool(q.expect)) for q in searchable)
+    odds = WordOdds.fit((engine.retriever.query_weights(q.text)[0], bool(q.expect)) for q in searchable)
     rows, in_domain, correct = [], [], []
     for retriever, fold in zip(retrievers, folds, strict=True):
         retriever.ranker = ranker  # the judge learns from the order users will see
